@@ -1,0 +1,79 @@
+"""What the loaders hand to the rules: normalised frames with provenance.
+
+Every frame carries ``src_file`` (file name relative to the data folder),
+``src_sheet`` and ``src_row`` (the row number as Excel shows it; for CSV the
+line number, header = 1), so every finding can cite where a fact came from.
+
+Normalised values (the canonical column names are those of
+``../shared/spec/inputs.md``; unknown extra columns are kept as they are):
+
+* list cells: Python ``list[str]`` (empty list when blank);
+* dates: ``datetime64[ns]``, day precision, ``NaT`` when blank or invalid;
+* yes/no: pandas ``boolean`` (``<NA>`` = unknown);
+* countries: ISO 3166 alpha-2 codes (``"US"``); lists of them in list columns;
+* ``legal_basis``: list of ``consent``, ``contract``, ``legal_obligation``,
+  ``vital_interests``, ``public_task``, ``legitimate_interests``;
+* activity ``role``: ``controller`` (default), ``joint_controller``, ``processor``;
+* vendor ``role``: ``processor``, ``sub_processor``, ``controller``,
+  ``group_company``, ``authority``, ``partner``, ``internal``;
+* vendor ``transfer_mechanism``: ``none``, ``adequacy``, ``dpf``, ``scc``, ``bcr``, ``derogation``;
+* request ``right``: ``access``, ``rectification``, ``erasure``,
+  ``portability``, ``restriction``, ``objection``; ``outcome``: ``done``,
+  ``refused``, ``partly``;
+* numbers (``retention_days``, ``record_count``): ``Float64``.
+
+A value that cannot be normalised becomes missing (or is left out of the
+list) and is reported in ``issues``; the row itself is always kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+ISSUE_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+FILE_COLUMNS = ["file", "sheet", "rows", "sha256"]
+PROVENANCE = ["src_file", "src_sheet", "src_row"]
+
+
+def empty_issues() -> pd.DataFrame:
+    """An issues frame with the standard columns and no rows."""
+    return pd.DataFrame({col: pd.Series(dtype="object") for col in ISSUE_COLUMNS})
+
+
+@dataclass
+class Inputs:
+    """All loaded inputs of one data folder.
+
+    Attributes
+    ----------
+    activities, systems, vendors
+        Required inputs, always present.
+    requests, disclosures
+        Optional; an empty frame with the canonical columns when the file is absent.
+    records
+        Record extracts keyed by ``system_id`` (file stem). Columns:
+        ``record_id``, ``subject_ref``, ``activity_id``, the date anchors
+        present (``collected``, ``contract_end``, ``event_date``,
+        ``training_completed``, ``deal_declined``, ``unsubscribed``,
+        ``last_contact``, ``fiscal_year_end``) as datetimes, provenance.
+        Other columns (names, e-mail) are kept for the rules but never
+        written to a report.
+    issues
+        Validation issues: ``file, sheet, row, column, value, problem``.
+    files
+        One row per file and sheet read: ``file, sheet, rows, sha256``.
+    data_dir
+        The folder loaded, as given.
+    """
+
+    activities: pd.DataFrame
+    systems: pd.DataFrame
+    vendors: pd.DataFrame
+    requests: pd.DataFrame
+    disclosures: pd.DataFrame
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+    files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
+    data_dir: str = ""

@@ -1,0 +1,100 @@
+"""Matching free text against the project's vocabularies and synonym lists.
+
+Registers are typed by people, in English or Swedish, with varying case and
+punctuation. Everything that maps words to a canonical id (legal bases,
+roles, rights, data categories, recipient categories) goes through
+:class:`Vocabulary`, so the folding rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from audit.errors import ReferenceDataError
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def fold(text: object) -> str:
+    """Case-fold, normalise Unicode and turn punctuation runs into single spaces.
+
+    ``"E-post"``, ``"e post"`` and ``" E-POST "`` all fold to ``"e post"``.
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold().replace("_", " ")
+    return _NON_WORD.sub(" ", s).strip()
+
+
+class Vocabulary:
+    """Map words to canonical ids.
+
+    Parameters
+    ----------
+    mapping
+        canonical id -> list of words meaning it. The id itself and (when
+        ``labels`` is given) its label also count as words.
+    name
+        Used in error messages (the data file and key).
+    labels
+        Optional canonical id -> display label.
+    """
+
+    def __init__(self, mapping: Mapping[str, Iterable[str]], name: str, labels: Mapping[str, str] | None = None):
+        self.name = name
+        self.labels = dict(labels or {})
+        self.ids = list(mapping)
+        self._words: dict[str, str] = {}
+        for cid, words in mapping.items():
+            extra = [cid, self.labels.get(cid, "")]
+            for word in [*extra, *(words or [])]:
+                key = fold(word)
+                if not key:
+                    continue
+                other = self._words.get(key)
+                if other is not None and other != cid:
+                    raise ReferenceDataError(f"{name}: {word!r} is listed for both {other} and {cid}")
+                self._words[key] = cid
+        # Longest phrases first, so "CRM transfer tool" wins over "CRM".
+        phrases = sorted(self._words, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)") if phrases else None
+        )
+
+    def lookup(self, text: object) -> str | None:
+        """The id whose word equals ``text`` after folding, else ``None``."""
+        return self._words.get(fold(text))
+
+    def find_all(self, text: object) -> list[str]:
+        """Ids of every word that occurs in ``text`` as a whole phrase, in order, without repeats."""
+        if self._pattern is None:
+            return []
+        found: list[str] = []
+        for match in self._pattern.finditer(fold(text)):
+            cid = self._words[match.group(1)]
+            if cid not in found:
+                found.append(cid)
+        return found
+
+    def match(self, text: object) -> str | None:
+        """Exact lookup first, else the single id found inside ``text``; ``None`` when none or ambiguous."""
+        exact = self.lookup(text)
+        if exact is not None:
+            return exact
+        found = self.find_all(text)
+        return found[0] if len(found) == 1 else None
+
+    def map_series(self, values: pd.Series, method: str = "lookup") -> pd.Series:
+        """Apply ``lookup`` or ``match`` to a Series, once per distinct value."""
+        fn = self.lookup if method == "lookup" else self.match
+        uniques = pd.unique(values.dropna())
+        table = {v: fn(v) for v in uniques}
+        return values.map(table).astype("object")
+
+    def label(self, cid: str) -> str:
+        """Display label of ``cid`` (the id itself when no label is known)."""
+        return self.labels.get(cid, cid)
