@@ -93,7 +93,8 @@ class Vocabulary:
         fn = self.lookup if method == "lookup" else self.match
         uniques = pd.unique(values.dropna())
         table = {v: fn(v) for v in uniques}
-        return values.map(table).astype("object")
+        out = values.map(table).astype("object")
+        return out.where(out.notna(), None)
 
     def label(self, cid: str) -> str:
         """Display label of ``cid`` (the id itself when no label is known)."""

@@ -1,0 +1,87 @@
+"""Command line: ``python -m audit --data DIR --as-of DATE --out DIR``.
+
+Exit status 0 when the audit ran (findings are results, not errors), 2 with a
+one-line message naming the file when the input or a data file is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from audit.errors import AuditError
+from audit.report.files import write_csv
+from audit.run import AuditResult, run_audit
+from audit.settings import load_settings
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and ``--help``)."""
+    p = argparse.ArgumentParser(
+        prog="python -m audit",
+        description="Audit a DPO's data folder against the privacy policy and the GDPR.",
+    )
+    p.add_argument("--data", required=True, type=Path, help="data folder laid out as in inputs.md")
+    p.add_argument(
+        "--as-of",
+        type=_parse_date,
+        default=None,
+        help="date the audit is evaluated at (YYYY-MM-DD); default: today, printed",
+    )
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    p.add_argument("--previous", type=Path, default=None, help="previous workbook to carry Status/Owner/Comment from")
+    p.add_argument("--settings", type=Path, default=None, help="YAML file overriding data/reference/settings.yaml")
+    p.add_argument("--date-order", choices=["DMY", "MDY"], default=None, help="how to read slash dates like 1/3/2025")
+    return p
+
+
+def write_outputs(result: AuditResult, out_dir: Path) -> list[Path]:
+    """Write every report file for ``result`` into ``out_dir``; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        write_csv(result.findings, out_dir / "findings.csv"),
+        write_csv(result.issues, out_dir / "input-issues.csv"),
+    ]
+
+
+def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
+    """The short summary printed after a run."""
+    inputs = result.inputs
+    lines = [
+        f"Loaded {len(inputs.activities)} activities, {len(inputs.systems)} systems, "
+        f"{len(inputs.vendors)} vendors, {len(inputs.requests)} requests, "
+        f"{len(inputs.disclosures)} disclosures, {len(inputs.records)} record extracts "
+        f"({sum(len(r) for r in inputs.records.values()):,} records).",
+        f"Input issues: {len(result.issues)}",
+        "Findings by severity: "
+        + ", ".join(f"{sev} {n}" for sev, n in result.counts_by_severity().items())
+        + f" (total {len(result.findings)})",
+    ]
+    lines += [f"Wrote {p}" for p in written]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    as_of = args.as_of or date.today()
+    print(f"Audit of {args.data} as of {as_of.isoformat()}" + ("" if args.as_of else " (today)"))
+    try:
+        settings = load_settings(args.settings)
+        result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
+        written = write_outputs(result, args.out)
+    except AuditError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in summary_lines(result, written):
+        print(line)
+    return 0

@@ -1,0 +1,70 @@
+"""Writing report files safely: atomically, and with no formula injection.
+
+A report is written to a temporary file in the target folder and renamed
+into place, so a failed run never leaves half a file or destroys the
+previous report. Text that a spreadsheet would execute (a cell starting with
+``=``, ``+``, ``-``, ``@``) is neutralised in CSV output, because DPOs open
+CSVs in Excel.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` and rename the result to ``path``.
+
+    The temporary file lives in the same folder, so the final ``os.replace``
+    is atomic on the same file system. On any exception the temporary file
+    is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def clean_text(value: object) -> object:
+    """Remove control characters (other than tab and line breaks) from text; other values pass through."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot be read as formulas by a spreadsheet.
+
+    Follows the OWASP advice for CSV injection: text starting with a
+    formula character gets a leading apostrophe. Only text cells are
+    touched; numbers and dates keep their values.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col].map(clean_text)
+            text = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+            out[col] = s.where(~text.astype(bool), "'" + s.astype(str))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV, atomically and formula-safe."""
+    return atomic_write(path, lambda tmp: csv_safe(frame).to_csv(tmp, index=False, encoding="utf-8"))

@@ -1,0 +1,38 @@
+"""The findings table: stable ids, catalogue fields, severity order."""
+
+import pandas as pd
+
+from audit.findings import FINDING_COLUMNS, combine_findings, finding_id, make_findings
+from audit.settings import load_settings
+
+
+def test_finding_id_depends_on_rule_and_subject_only():
+    assert finding_id("SEC-01", "S-CRM") == finding_id("SEC-01", "S-CRM")
+    assert finding_id("SEC-01", "S-CRM") != finding_id("SEC-02", "S-CRM")
+    assert finding_id("SEC-01", "S-CRM") != finding_id("SEC-01", "S-ERP")
+    assert finding_id("SEC-01", "S-CRM").startswith("SEC-01-")
+
+
+def test_make_findings_fills_catalogue_and_keeps_ids_across_reordering():
+    rows = pd.DataFrame(
+        {"subject": ["S-A", "S-B"], "system_id": ["S-A", "S-B"], "detail": ["a", "b"], "evidence": ["x", "y"]}
+    )
+    settings = load_settings()
+    first = make_findings("SEC-01", rows, settings)
+    second = make_findings("SEC-01", rows.iloc[::-1], settings)
+    assert list(first.columns) == FINDING_COLUMNS
+    assert first.loc[0, "severity"] == "high"
+    assert first.loc[0, "area"] == "Security"
+    assert first.loc[0, "article"] == "GDPR Art. 32; policy section 5"
+    assert dict(zip(first.subject, first.finding_id, strict=True)) == dict(
+        zip(second.subject, second.finding_id, strict=True)
+    )
+
+
+def test_combine_orders_by_severity_then_rule():
+    settings = load_settings()
+    low = make_findings("REG-06", pd.DataFrame({"subject": ["A-1"], "detail": ["d"], "evidence": ["e"]}), settings)
+    high = make_findings("SEC-01", pd.DataFrame({"subject": ["S-1"], "detail": ["d"], "evidence": ["e"]}), settings)
+    combined = combine_findings([low, high])
+    assert list(combined["rule"]) == ["SEC-01", "REG-06"]
+    assert combine_findings([]).empty
