@@ -1,0 +1,418 @@
+"""The policy model: what the published privacy policy promises, as tables the rules can join on.
+
+Loaded from ``data/policy/policy.yaml`` (readable, reviewed, kept equal to
+the policy text by a test through :mod:`audit.policy_text`). Validation here
+checks every id against the reference vocabularies, so a typo in the model
+fails at load time with the file and key, not as a silent non-match in a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from audit.datafiles import load_yaml
+from audit.durations import KINDS, anchor_names, period_to_offset
+from audit.errors import ReferenceDataError
+from audit.paths import POLICY_DIR, PROJECT_DIR
+from audit.policy_text import hints, parse_policy_text
+from audit.reference import data_categories, recipient_categories, vocabulary
+
+DEFAULT_POLICY_FILE = POLICY_DIR / "policy.yaml"
+ACTIVITY_FIELDS = ("data_categories", "purpose", "legal_basis", "recipients", "retention")
+TOP_KEYS = (
+    "version",
+    "controller",
+    "dpo",
+    "group_companies",
+    "sharing",
+    "transfer_grounds",
+    "request_deadline",
+    "security_promises",
+    "clauses",
+    "activities",
+)
+ACTIVITY_COLUMNS = [
+    "policy_id",
+    "title",
+    "group",
+    "in_scope",
+    "data_categories",
+    "data_categories_text",
+    "purpose",
+    "legal_basis",
+    "legal_basis_by_phase",
+    "legal_basis_text",
+    "legitimate_interest",
+    "recipient_categories",
+    "recipients_text",
+    "retention_text",
+    "scope_note",
+]
+RECIPIENT_COLUMNS = ["policy_id", "category", "label", "scope", "role", "legal_basis", "source"]
+RETENTION_COLUMNS = ["policy_id", "part", "kind", "period", "anchor", "source"]
+
+
+def quote(section: object, text: str) -> str:
+    """A policy sentence as findings cite it: ``§10 «Lagringstid: Raderas efter genomfört event.»``."""
+    return f"§{section} «{text}»"
+
+
+@dataclass(eq=False)
+class PolicyModel:
+    """The policy as data.
+
+    Attributes
+    ----------
+    raw
+        The validated mapping (``policy.yaml`` content).
+    version
+        The policy's own "senast uppdaterad" date (REG-06 compares start dates to it).
+    activities
+        One row per policy activity (columns :data:`ACTIVITY_COLUMNS`); list
+        columns hold canonical ids. ``legal_basis`` is the union of the
+        contract phases; ``legitimate_interest`` is the sentence that states
+        the interest, ``None`` when the policy names none.
+    recipients
+        One row per policy activity × recipient category; the section-6
+        recipients that apply to every activity have ``policy_id`` ``"*"``
+        and ``scope`` ``"section 6"``.
+    retention
+        One row per retention rule; ``part`` is the recipient category the
+        rule is limited to (P-INQUIRY's transfer tool), ``None`` for the whole
+        activity.
+    group_companies, transfer_grounds, request_deadline, security_promises
+        Sections 6, 7, 8 and 5.
+    """
+
+    raw: dict[str, Any]
+    version: date
+    activities: pd.DataFrame
+    recipients: pd.DataFrame
+    retention: pd.DataFrame
+    group_companies: list[str]
+    transfer_grounds: list[str]
+    request_deadline: str
+    security_promises: pd.DataFrame
+    _clauses: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    @property
+    def source_path(self) -> Path:
+        """The policy text the model was taken from (relative paths are from the project folder)."""
+        path = Path(str(self.raw["source"]))
+        return path if path.is_absolute() else PROJECT_DIR / path
+
+    def text(self) -> str:
+        """The policy text itself (POL-01 searches it)."""
+        try:
+            return self.source_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ReferenceDataError(f"{self.source_path}: cannot read the policy text ({exc.strerror})") from None
+
+    def where(self, policy_id: str) -> str:
+        """Evidence for a policy activity: ``integritetspolicy.txt › §10 › <block title>``."""
+        act = self.activities.set_index("policy_id").loc[policy_id]
+        section = next(a["section"] for a in self.raw["activities"] if a["id"] == policy_id)
+        return f"{self.source_path.name} › §{section} › {act['title']}"
+
+    def clause(self, policy_id: str, field: str) -> str:
+        """The quoted policy sentence behind ``field`` of ``policy_id``, for a finding's ``policy_clause``.
+
+        Parameters
+        ----------
+        policy_id
+            A policy activity id, or ``"*"`` for the sections that apply to all.
+        field
+            For an activity: ``data_categories``, ``purpose``, ``legal_basis``,
+            ``recipients``, ``retention``, ``legitimate_interest``. Section-level:
+            ``group_companies``, ``transfer_grounds``, ``request_deadline``,
+            ``security:<id>``, ``recipients:<category>`` (section 6), and the
+            ``clauses`` keys of ``policy.yaml`` (``identity``, ``objection``, ...).
+
+        Raises
+        ------
+        ReferenceDataError
+            When the policy has no such sentence (a rule asked for something the policy does not say).
+        """
+        for key in ((policy_id, field), ("*", field)):
+            if key in self._clauses:
+                return self._clauses[key]
+        raise ReferenceDataError(f"policy model: no clause {field!r} for {policy_id!r}")
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+class _Checker:
+    """Explicit checks with messages that name the file and the key path."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def fail(self, key: str, problem: str) -> None:
+        raise ReferenceDataError(f"{self.where}: {key}: {problem}")
+
+    def mapping(self, value: object, key: str, required: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a mapping, got {type(value).__name__}")
+        missing = [k for k in required if k not in value]
+        if missing:
+            self.fail(key, f"missing key(s) {', '.join(missing)}")
+        return value
+
+    def items(self, value: object, key: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list, got {type(value).__name__}")
+        return value
+
+    def text(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected a non-empty text, got {value!r}")
+        return value
+
+    def ids(self, value: object, key: str, allowed: list[str], vocab: str) -> list[str]:
+        unknown = [v for v in self.items(value, key) if v not in allowed]
+        if unknown:
+            self.fail(key, f"unknown id(s) {', '.join(map(repr, unknown))} (not in {vocab})")
+        return value
+
+    def period(self, value: object, key: str) -> str:
+        try:
+            period_to_offset(str(value))
+        except ValueError:
+            self.fail(key, f"{value!r} is not an ISO 8601 period such as P30D or P7Y")
+        return str(value)
+
+
+def _validate_retention(c: _Checker, rules: object, key: str, rcat_ids: list[str]) -> None:
+    anchors = anchor_names()
+    for j, rule in enumerate(c.items(rules, key)):
+        rk = f"{key}[{j}]"
+        c.mapping(rule, rk, ("kind", "sentence"))
+        c.text(rule["sentence"], f"{rk}.sentence")
+        if rule["kind"] not in KINDS:
+            c.fail(f"{rk}.kind", f"{rule['kind']!r} is not one of {', '.join(KINDS)}")
+        if rule["kind"] == "period":
+            c.period(rule.get("period"), f"{rk}.period")
+        if rule["kind"] in ("period", "until") and rule.get("anchor") not in anchors:
+            c.fail(f"{rk}.anchor", f"{rule.get('anchor')!r} is not one of {', '.join(anchors)}")
+        if rule.get("applies_to") is not None and rule["applies_to"] not in rcat_ids:
+            c.fail(f"{rk}.applies_to", f"unknown recipient category {rule['applies_to']!r}")
+
+
+def _validate_activity(c: _Checker, act: object, key: str) -> None:
+    c.mapping(act, key, ("id", "section", "title", "in_scope", *ACTIVITY_FIELDS, "legitimate_interest"))
+    key = f"{key} ({act['id']})"
+    if not isinstance(act["in_scope"], bool):
+        c.fail(f"{key}.in_scope", f"expected true or false, got {act['in_scope']!r}")
+    rcat_ids = recipient_categories().ids
+    retention = c.mapping(act["retention"], f"{key}.retention", ("rules",))
+    _validate_retention(c, retention["rules"], f"{key}.retention.rules", rcat_ids)
+    if not act["in_scope"]:
+        c.text(act.get("scope_note"), f"{key}.scope_note")
+        return
+    cats = c.mapping(act["data_categories"], f"{key}.data_categories", ("ids", "text"))
+    c.ids(cats["ids"], f"{key}.data_categories.ids", data_categories().ids, "data_categories.yaml")
+    c.text(act["purpose"], f"{key}.purpose")
+    basis = c.mapping(act["legal_basis"], f"{key}.legal_basis", ("ids", "text"))
+    bases = vocabulary("legal_basis").ids
+    c.ids(basis["ids"], f"{key}.legal_basis.ids", bases, "vocabularies.yaml legal_basis")
+    for phase, ids in (basis.get("by_phase") or {}).items():
+        c.ids(ids, f"{key}.legal_basis.by_phase.{phase}", bases, "vocabularies.yaml legal_basis")
+    recips = c.mapping(act["recipients"], f"{key}.recipients", ("ids", "text"))
+    c.ids(recips["ids"], f"{key}.recipients.ids", rcat_ids, "recipient_categories.yaml")
+    if act["legitimate_interest"] is not None:
+        c.mapping(act["legitimate_interest"], f"{key}.legitimate_interest", ("section", "sentence"))
+
+
+def validate_policy(data: dict[str, Any], where: str) -> None:
+    """Check the policy mapping; raise :class:`ReferenceDataError` naming ``where`` and the key."""
+    c = _Checker(where)
+    c.mapping(data, "top level", TOP_KEYS)
+    if not isinstance(data["version"], date):
+        c.fail("version", f"expected a date (YYYY-MM-DD), got {data['version']!r}")
+    c.mapping(data["controller"], "controller", ("name", "postal_address", "email"))
+    c.mapping(data["dpo"], "dpo", ("email",))
+    companies = c.mapping(data["group_companies"], "group_companies", ("section", "names", "sentence"))
+    for i, name in enumerate(c.items(companies["names"], "group_companies.names")):
+        c.text(name, f"group_companies.names[{i}]")
+    sharing = c.mapping(data["sharing"], "sharing", ("section", "recipients"))
+    for i, rec in enumerate(c.items(sharing["recipients"], "sharing.recipients")):
+        c.mapping(rec, f"sharing.recipients[{i}]", ("category", "role", "legal_basis", "sentence"))
+        c.ids([rec["category"]], f"sharing.recipients[{i}].category", recipient_categories().ids, "recipients")
+    grounds = c.mapping(data["transfer_grounds"], "transfer_grounds", ("section", "grounds"))
+    mechanisms = vocabulary("transfer_mechanism").ids
+    for i, ground in enumerate(c.items(grounds["grounds"], "transfer_grounds.grounds")):
+        c.mapping(ground, f"transfer_grounds.grounds[{i}]", ("id", "sentence"))
+        c.ids([ground["id"]], f"transfer_grounds.grounds[{i}].id", mechanisms, "vocabularies.yaml transfer_mechanism")
+    deadline = c.mapping(data["request_deadline"], "request_deadline", ("section", "period", "sentence"))
+    c.period(deadline["period"], "request_deadline.period")
+    security = c.mapping(data["security_promises"], "security_promises", ("section", "promises"))
+    for i, promise in enumerate(c.items(security["promises"], "security_promises.promises")):
+        c.mapping(promise, f"security_promises.promises[{i}]", ("id", "sentence"))
+    for name, clause in c.mapping(data["clauses"], "clauses", ()).items():
+        c.mapping(clause, f"clauses.{name}", ("section", "sentence"))
+    acts = c.items(data["activities"], "activities")
+    for i, act in enumerate(acts):
+        _validate_activity(c, act, f"activities[{i}]")
+    ids = [a["id"] for a in acts]
+    expected = list(hints()["activities"])
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    missing = [i for i in expected if i not in ids]
+    extra = [i for i in ids if i not in expected]
+    if dupes or missing or extra:
+        c.fail(
+            "activities",
+            f"policy activity ids must be exactly those of ids.yaml; duplicated: {', '.join(dupes) or '-'}, "
+            f"missing: {', '.join(missing) or '-'}, unknown: {', '.join(extra) or '-'}",
+        )
+
+
+# --- building the model --------------------------------------------------------------------------
+
+
+def _activity_row(act: dict[str, Any]) -> dict[str, Any]:
+    def part(name: str, key: str, default: Any = None) -> Any:
+        value = act.get(name)
+        return value.get(key, default) if isinstance(value, dict) else default
+
+    interest = act.get("legitimate_interest")
+    return {
+        "policy_id": act["id"],
+        "title": act["title"],
+        "group": act.get("group"),
+        "in_scope": bool(act["in_scope"]),
+        "data_categories": list(part("data_categories", "ids", [])),
+        "data_categories_text": part("data_categories", "text"),
+        "purpose": act.get("purpose"),
+        "legal_basis": list(part("legal_basis", "ids", [])),
+        "legal_basis_by_phase": part("legal_basis", "by_phase"),
+        "legal_basis_text": part("legal_basis", "text"),
+        "legitimate_interest": interest["sentence"] if interest else None,
+        "recipient_categories": list(part("recipients", "ids", [])),
+        "recipients_text": part("recipients", "text"),
+        "retention_text": part("retention", "text"),
+        "scope_note": act.get("scope_note"),
+    }
+
+
+def _clauses(data: dict[str, Any]) -> dict[tuple[str, str], str]:
+    labels = {key: label for label, key in hints()["fields"].items()}
+    out: dict[tuple[str, str], str] = {}
+    for act in data["activities"]:
+        pid, section = act["id"], act["section"]
+        if not act["in_scope"]:
+            for name in ACTIVITY_FIELDS:
+                out[(pid, name)] = quote(section, act["scope_note"])
+            continue
+        texts = {name: act[name] if name == "purpose" else act[name]["text"] for name in ACTIVITY_FIELDS}
+        for name, text in texts.items():
+            out[(pid, name)] = quote(section, f"{labels[name]}: {text}")
+        if act["legitimate_interest"]:
+            out[(pid, "legitimate_interest")] = quote(
+                act["legitimate_interest"]["section"], act["legitimate_interest"]["sentence"]
+            )
+    companies = data["group_companies"]
+    out[("*", "group_companies")] = quote(companies["section"], companies["sentence"])
+    for rec in data["sharing"]["recipients"]:
+        out[("*", f"recipients:{rec['category']}")] = quote(data["sharing"]["section"], rec["sentence"])
+    grounds = data["transfer_grounds"]
+    out[("*", "transfer_grounds")] = " ".join(
+        quote(grounds["section"], s) for s in dict.fromkeys(g["sentence"] for g in grounds["grounds"])
+    )
+    deadline = data["request_deadline"]
+    out[("*", "request_deadline")] = quote(deadline["section"], deadline["sentence"])
+    security = data["security_promises"]
+    for promise in security["promises"]:
+        out[("*", f"security:{promise['id']}")] = quote(security["section"], promise["sentence"])
+    for name, clause in data["clauses"].items():
+        out[("*", name)] = quote(clause["section"], clause["sentence"])
+    return out
+
+
+def model_from_dict(data: dict[str, Any], where: str) -> PolicyModel:
+    """Validate a policy mapping and build the model's tables from it."""
+    validate_policy(data, where)
+    activities = pd.DataFrame([_activity_row(a) for a in data["activities"]], columns=ACTIVITY_COLUMNS)
+    rcats = recipient_categories()
+    rec_rows = [
+        {
+            "policy_id": a["id"],
+            "category": cat,
+            "label": rcats.label(cat),
+            "scope": "activity",
+            "role": None,
+            "legal_basis": None,
+            "source": a["recipients"]["text"],
+        }
+        for a in data["activities"]
+        if a["in_scope"]
+        for cat in a["recipients"]["ids"]
+    ]
+    rec_rows += [
+        {
+            "policy_id": "*",
+            "category": r["category"],
+            "label": rcats.label(r["category"]),
+            "scope": "section 6",
+            "role": r["role"],
+            "legal_basis": list(r["legal_basis"]),
+            "source": r["sentence"],
+        }
+        for r in data["sharing"]["recipients"]
+    ]
+    ret_rows = [
+        {
+            "policy_id": a["id"],
+            "part": rule.get("applies_to"),
+            "kind": rule["kind"],
+            "period": rule.get("period"),
+            "anchor": rule.get("anchor"),
+            "source": rule["sentence"],
+        }
+        for a in data["activities"]
+        for rule in a["retention"]["rules"]
+    ]
+    security = data["security_promises"]
+    return PolicyModel(
+        raw=data,
+        version=data["version"],
+        activities=activities,
+        recipients=pd.DataFrame(rec_rows, columns=RECIPIENT_COLUMNS),
+        retention=pd.DataFrame(ret_rows, columns=RETENTION_COLUMNS).astype("object"),
+        group_companies=list(data["group_companies"]["names"]),
+        transfer_grounds=list(dict.fromkeys(g["id"] for g in data["transfer_grounds"]["grounds"])),
+        request_deadline=str(data["request_deadline"]["period"]),
+        security_promises=pd.DataFrame(
+            [{"id": p["id"], "text": p["sentence"], "section": security["section"]} for p in security["promises"]],
+            columns=["id", "text", "section"],
+        ),
+        _clauses=_clauses(data),
+    )
+
+
+def load_policy(path: Path | None = None) -> PolicyModel:
+    """Load and validate the policy model (default ``data/policy/policy.yaml``).
+
+    Raises
+    ------
+    ReferenceDataError
+        When the file is unreadable or a key is missing or wrong; the message names the file and key.
+    """
+    path = Path(path) if path is not None else DEFAULT_POLICY_FILE
+    return model_from_dict(load_yaml(path), str(path))
+
+
+def parse_policy(path: Path | str) -> PolicyModel:
+    """Build a model straight from a policy text file (for variants of the policy in tests and notebooks)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReferenceDataError(f"{path}: cannot read the policy text ({exc.strerror})") from None
+    data = parse_policy_text(text)
+    return model_from_dict({"source": str(path), "date": data["version"], **data}, str(path))
