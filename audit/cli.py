@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from audit.errors import AuditError
-from audit.report.files import write_csv
+from audit.report import write_report
 from audit.run import AuditResult, run_audit
 from audit.settings import load_settings
 
@@ -44,15 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def write_outputs(result: AuditResult, out_dir: Path) -> list[Path]:
-    """Write every report file for ``result`` into ``out_dir``; return the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [
-        write_csv(result.findings, out_dir / "findings.csv"),
-        write_csv(result.issues, out_dir / "input-issues.csv"),
-    ]
-
-
 def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
     """The short summary printed after a run."""
     inputs = result.inputs
@@ -66,7 +57,8 @@ def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
         + ", ".join(f"{sev} {n}" for sev, n in result.counts_by_severity().items())
         + f" (total {len(result.findings)})",
     ]
-    lines += [f"Wrote {p}" for p in written]
+    lines += [f"Wrote {p}" for p in written if p.suffix == ".xlsx"]
+    lines.append(f"Also wrote {len(written) - 1} CSV and chart files into {written[0].parent}")
     return lines
 
 
@@ -78,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.settings)
         result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
-        written = write_outputs(result, args.out)
+        written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

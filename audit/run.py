@@ -18,7 +18,7 @@ from audit.findings import combine_findings
 from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
 from audit.policy import PolicyModel, load_policy
-from audit.rules import RULE_FAMILIES
+from audit.rules import RULE_FAMILIES, TABLES
 from audit.settings import Settings, load_settings
 
 
@@ -78,4 +78,7 @@ def run_audit(
     inputs = load_inputs(Path(data_dir), date_order=date_order)
     ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of)
     findings = combine_findings([family(ctx) for family in (families or RULE_FAMILIES)])
-    return AuditResult(findings=findings, issues=inputs.issues, context=ctx)
+    tables = {name: build(ctx) for name, build in TABLES.items()}
+    tables["Policy"] = policy.activities
+    tables["Input issues"] = inputs.issues
+    return AuditResult(findings=findings, issues=inputs.issues, context=ctx, tables=tables)

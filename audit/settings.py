@@ -16,6 +16,7 @@ from audit.paths import REFERENCE_DIR
 
 DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "settings.yaml"
 SEVERITIES = ("high", "medium", "low", "info")
+_MAPPINGS = ("severities", "severity_colours", "severity_fills")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Settings:
     sheet_row_cap: int
     example_records: int
     severities: dict[str, str] = field(default_factory=dict)
+    status_choices: tuple[str, ...] = ()
+    severity_colours: dict[str, str] = field(default_factory=dict)
+    severity_fills: dict[str, str] = field(default_factory=dict)
     source: str = ""
     date: str = ""
 
@@ -57,11 +61,14 @@ def load_settings(path: Path | str | None = None) -> Settings:
         unknown = set(override) - set(data)
         if unknown:
             raise ReferenceDataError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
-        severities = {**data["severities"], **(override.pop("severities", None) or {})}
-        data = {**data, **override, "severities": severities}
+        merged = {key: {**data[key], **(override.pop(key, None) or {})} for key in _MAPPINGS}
+        data = {**data, **override, **merged}
     for rule, sev in data["severities"].items():
         if sev not in SEVERITIES:
             raise ReferenceDataError(f"{where}: severity of {rule} is {sev!r}, expected one of {', '.join(SEVERITIES)}")
+    for key in ("severity_colours", "severity_fills"):
+        if set(data[key]) != set(SEVERITIES):
+            raise ReferenceDataError(f"{where}: {key} must give a colour for each of {', '.join(SEVERITIES)}")
     ints = (
         "event_grace_days",
         "review_interval_months",
@@ -75,6 +82,9 @@ def load_settings(path: Path | str | None = None) -> Settings:
     return Settings(
         organisation=str(data["organisation"]),
         severities=dict(data["severities"]),
+        status_choices=tuple(data["status_choices"]),
+        severity_colours=dict(data["severity_colours"]),
+        severity_fills=dict(data["severity_fills"]),
         source=str(data["source"]),
         date=str(data["date"]),
         **{key: data[key] for key in ints},

@@ -1,0 +1,128 @@
+"""Everything an audit writes: CSVs, chart PNGs and the DPO workbook.
+
+:func:`write_report` is what the command line and ``00-dpo-report.ipynb``
+call, so both produce the same files from the same function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from audit import charts
+from audit.countries import adequacy_source
+from audit.datafiles import reference
+from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
+from audit.report.files import write_csv
+from audit.run import AuditResult
+from audit.settings import SEVERITIES
+
+CHART_FILES = {
+    "findings_by_area": "chart-findings-by-area.png",
+    "transfers_by_country": "chart-transfers-by-country.png",
+    "retention_overdue": "chart-records-past-retention.png",
+    "request_answer_times": "chart-request-answer-times.png",
+    "data_map": "chart-data-map.png",
+}
+
+
+def make_charts(result: AuditResult) -> dict[str, Figure]:
+    """The five report charts for ``result``, keyed as in :data:`CHART_FILES`."""
+    ctx = result.context
+    t = result.tables
+    return {
+        "findings_by_area": charts.findings_by_area(result.findings, ctx.settings, ctx.as_of),
+        "transfers_by_country": charts.transfers_by_country(t["Transfers"], ctx.as_of),
+        "retention_overdue": charts.retention_overdue(t["Retention"], ctx.as_of),
+        "request_answer_times": charts.request_answer_times(t["Requests"], ctx.as_of),
+        "data_map": charts.data_map(result.inputs.activities, result.inputs.systems, t["Transfers"], ctx.as_of),
+    }
+
+
+def findings_matrix(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per area × severity with totals, for the Summary sheet and the notebooks."""
+    table = pd.crosstab(findings["area"], findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.loc["Total"] = table.sum()
+    return table.rename_axis("area").reset_index()
+
+
+def input_files(result: AuditResult) -> pd.DataFrame:
+    """Input files with SHA-256 and row counts, for the Summary sheet."""
+    return result.inputs.files.copy()
+
+
+def reference_dates(result: AuditResult) -> pd.DataFrame:
+    """Which reference lists (and of which date) the audit used."""
+    adequacy = adequacy_source()
+    rows = [
+        ("Policy", f"version {result.policy.version.isoformat()}", str(result.policy.raw.get("source", ""))),
+        ("Adequacy decisions", str(adequacy.get("date", "")), str(adequacy.get("source", ""))),
+        ("EU/EEA member states", str(reference("countries").get("date", "")), str(reference("countries")["source"])),
+        ("Settings", result.context.settings.date, result.context.settings.source),
+    ]
+    return pd.DataFrame(rows, columns=["reference", "date", "source"])
+
+
+def write_report(result: AuditResult, out_dir: Path, previous: Path | None = None) -> list[Path]:
+    """Write CSVs, chart PNGs and the workbook into ``out_dir``; return the paths written.
+
+    ``previous``: the workbook to carry the DPO's columns from; default the
+    newest earlier workbook in ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = result.context
+    written = [
+        write_csv(result.findings, out_dir / "findings.csv"),
+        write_csv(result.issues, out_dir / "input-issues.csv"),
+    ]
+    for name, frame in result.tables.items():
+        if name in ("Transfers", "Retention", "Requests"):
+            written.append(write_csv(frame, out_dir / f"{name.lower()}.csv"))
+    pngs = []
+    for key, fig in make_charts(result).items():
+        pngs.append(charts.save_png(fig, out_dir / CHART_FILES[key]))
+    written += pngs
+    book = out_dir / workbook_name(ctx.as_of)
+    prev_path = previous or find_previous(out_dir, book)
+    prev, prev_resolved = read_previous(prev_path) if prev_path and prev_path.exists() else (None, None)
+    findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
+    meta = [
+        ("Organisation", ctx.settings.organisation),
+        ("As-of date", ctx.as_of),
+        ("Policy version", result.policy.version),
+        ("Data folder", str(result.inputs.data_dir)),
+        ("Findings", len(result.findings)),
+        ("Input issues", len(result.issues)),
+        ("Previous workbook", prev_path.name if prev_path and prev is not None else "none"),
+        ("Tool", "privacy-audit " + _version()),
+    ]
+    blocks = [
+        ("Findings by area and severity", findings_matrix(result.findings)),
+        ("Reference data", reference_dates(result)),
+        ("Input files", input_files(result)),
+    ]
+    written.append(
+        write_workbook(
+            book,
+            findings=findings,
+            resolved=resolved,
+            tables={name: result.tables[name] for name in result.tables},
+            meta=meta,
+            summary_blocks=blocks,
+            charts=pngs,
+            status_choices=ctx.settings.status_choices,
+            severity_fills=ctx.settings.severity_fills,
+            row_cap=ctx.settings.sheet_row_cap,
+        )
+    )
+    return written
+
+
+def _version() -> str:
+    from audit import __version__
+
+    return __version__

@@ -1,4 +1,9 @@
-"""Rule families. Each takes an :class:`audit.context.AuditContext` and returns findings."""
+"""Rule families and the tables behind them.
+
+Each family takes an :class:`audit.context.AuditContext` and returns findings
+(see :mod:`audit.findings`); each table builder returns the frame a workbook
+sheet, a chart and a notebook show. ``run_audit`` runs them all, in this order.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,11 @@ import pandas as pd
 
 from audit.context import AuditContext
 from audit.rules.policy_law import check_policy_law
+from audit.rules.recipients import check_recipients
+from audit.rules.register import check_register, register_table
+from audit.rules.requests import check_requests, request_timeline
+from audit.rules.security import check_security
+from audit.rules.transfers import check_transfers, transfer_register
 
 
 def policy_vs_law(ctx: AuditContext) -> pd.DataFrame:
@@ -15,4 +25,18 @@ def policy_vs_law(ctx: AuditContext) -> pd.DataFrame:
     return check_policy_law(ctx.policy, ctx.settings)
 
 
-RULE_FAMILIES: list[Callable[[AuditContext], pd.DataFrame]] = [policy_vs_law]
+RULE_FAMILIES: list[Callable[[AuditContext], pd.DataFrame]] = [
+    policy_vs_law,
+    check_register,
+    check_recipients,
+    check_transfers,
+    check_requests,
+    check_security,
+]
+
+# Sheet name -> builder, in the workbook's sheet order.
+TABLES: dict[str, Callable[[AuditContext], pd.DataFrame]] = {
+    "Transfers": transfer_register,
+    "Requests": request_timeline,
+    "Register": register_table,
+}

@@ -1,0 +1,225 @@
+"""The five charts of the report, each a function from DataFrames to a matplotlib Figure.
+
+Figures are returned, not shown or saved, so a notebook displays them inline
+and the command line saves the same figures as PNG for the workbook. Colours
+for severities come from the settings, the same as the workbook's fills.
+Every chart says so in words when there is nothing to draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from audit.settings import SEVERITIES, Settings
+
+DPI = 150
+SAFEGUARD_COLOURS = {
+    "adequacy decision": "#27AE60",
+    "SCC + TIA": "#2E86C1",
+    "SCC, no TIA": "#E67E22",
+    "DPF claimed": "#C0392B",
+    "BCR": "#8E44AD",
+    "DEROGATION": "#8E44AD",
+    "none": "#7B241C",
+}
+THIRD_COUNTRY = "#C0392B"
+NEUTRAL = "#5D6D7E"
+
+
+def _caption(fig: Figure, as_of: dt.date, extra: str = "") -> None:
+    text = f"As of {as_of.isoformat()}" + (f" · {extra}" if extra else "")
+    fig.text(0.01, 0.01, text, fontsize=8, color="#555555", ha="left", va="bottom")
+
+
+def _empty(title: str, message: str, as_of: dt.date) -> Figure:
+    fig = plt.figure(figsize=(8, 3), dpi=DPI)
+    fig.suptitle(title, fontsize=13, fontweight="bold")
+    fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#333333")
+    _caption(fig, as_of)
+    plt.close(fig)
+    return fig
+
+
+def _hex(colour: str) -> str:
+    return colour if colour.startswith("#") else f"#{colour}"
+
+
+def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date) -> Figure:
+    """Horizontal stacked bars: findings per area, split by severity."""
+    title = "Findings by area and severity"
+    if findings.empty:
+        return _empty(title, "No findings", as_of)
+    table = pd.crosstab(findings["area"], findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values().index]
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 1.8), dpi=DPI)
+    left = pd.Series(0, index=table.index)
+    for sev in SEVERITIES:
+        values = table[sev]
+        ax.barh(table.index, values, left=left, color=_hex(settings.severity_colours[sev]), label=sev)
+        for y, (v, x) in enumerate(zip(values, left, strict=True)):
+            if v:
+                ax.text(x + v / 2, y, str(v), ha="center", va="center", fontsize=8, color="white")
+        left = left + values
+    for y, total in enumerate(table.sum(axis=1)):
+        ax.text(total + 0.2, y, str(total), va="center", fontsize=9)
+    ax.set_xlabel("Number of findings")
+    ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
+    ax.legend(title="Severity", loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlim(0, left.max() * 1.12 + 1)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _caption(fig, as_of, f"{len(findings)} findings")
+    plt.close(fig)
+    return fig
+
+
+def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
+    """Vendors transferring to each third country, coloured by safeguard."""
+    title = "Third-country transfers by country and safeguard"
+    third = register[~register["eu_eea"].astype(bool)] if not register.empty else register
+    if third.empty:
+        return _empty(title, "No third-country transfers", as_of)
+    names = third["country_name"].fillna(third["country"])
+    table = pd.crosstab(names, third["safeguard"])
+    table = table.loc[table.sum(axis=1).sort_values().index]
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.8), dpi=DPI)
+    left = pd.Series(0, index=table.index)
+    for sg in table.columns:
+        ax.barh(table.index, table[sg], left=left, color=SAFEGUARD_COLOURS.get(sg, NEUTRAL), label=sg)
+        left = left + table[sg]
+    ax.set_xlabel("Vendors transferring data there")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
+    ax.legend(title="Safeguard", loc="lower right", frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlim(0, left.max() * 1.6)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _caption(fig, as_of, "adequacy judged on this date")
+    plt.close(fig)
+    return fig
+
+
+def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
+    """Records past the policy's retention limit, per activity and system."""
+    title = "Records past retention per activity"
+    if retention.empty or "records_past_limit" not in retention or retention["records_past_limit"].fillna(0).sum() == 0:
+        return _empty(title, "No records past their retention limit", as_of)
+    data = retention[retention["records_total"].fillna(0) > 0].copy()
+    data["label"] = data["activity_id"].astype(str) + " · " + data["system_id"].astype(str)
+    data = data.sort_values("records_past_limit")
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(data) + 1.8), dpi=DPI)
+    within = data["records_total"] - data["records_past_limit"]
+    ax.barh(data["label"], data["records_past_limit"], color=THIRD_COUNTRY, label="past limit")
+    ax.barh(data["label"], within, left=data["records_past_limit"], color="#D5D8DC", label="within limit")
+    for y, (past, total) in enumerate(zip(data["records_past_limit"], data["records_total"], strict=True)):
+        share = 100 * past / total if total else 0
+        ax.text(total * 1.01, y, f"{int(past):,} of {int(total):,} ({share:.1f}%)", va="center", fontsize=8)
+    ax.set_xlabel("Records in the extract")
+    ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlim(0, data["records_total"].max() * 1.45)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _caption(fig, as_of, "limit = policy period from the anchor date (+ grace for event-based rules)")
+    plt.close(fig)
+    return fig
+
+
+def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
+    """Days each request took (or has been open) against its deadline."""
+    title = "Request answer times against the deadline"
+    if timeline.empty:
+        return _empty(title, "No requests in the log", as_of)
+    t = timeline.sort_values("received").reset_index(drop=True)
+    end = t["completed"].fillna(pd.Timestamp(as_of))
+    days = (end - t["received"]).dt.days
+    allowed = (t["deadline"] - t["received"]).dt.days
+    colours = t["status"].map({"on time": "#27AE60", "late": THIRD_COUNTRY, "open": "#AAB7B8", "overdue": "#7B241C"})
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(t) + 1.8), dpi=DPI)
+    labels = t["request_id"].astype(str) + " (" + t["right"].fillna("?").astype(str) + ")"
+    ax.barh(labels, days, color=colours.fillna(NEUTRAL))
+    ax.scatter(allowed, labels, marker="|", s=200, color="black", zorder=3, label="deadline")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("#27AE60", THIRD_COUNTRY, "#AAB7B8", "#7B241C")] + [
+        plt.Line2D([], [], color="black", marker="|", linestyle="", markersize=12)
+    ]
+    ax.legend(handles, ["on time", "late", "open", "open, overdue", "deadline"], loc="lower right", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Days from receipt to answer (open: to the as-of date)")
+    ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _caption(fig, as_of, "one calendar month; three with a notified extension")
+    plt.close(fig)
+    return fig
+
+
+def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataFrame, as_of: dt.date) -> Figure:
+    """Activities → systems → vendors → countries, third countries in red."""
+    title = "Data map: activities → systems → vendors → countries"
+    links_as = activities[["activity_id", "systems"]].explode("systems").dropna()
+    links_as = links_as[links_as["systems"].isin(systems["system_id"])]
+    links_sv = systems[["system_id", "vendor"]].dropna()
+    links_vc = register[["vendor", "country", "eu_eea"]].drop_duplicates() if not register.empty else register
+    if links_as.empty and links_sv.empty:
+        return _empty(title, "No activities or systems to map", as_of)
+    cols = [
+        sorted(set(activities["activity_id"].dropna().astype(str))),
+        sorted(set(systems["system_id"].dropna().astype(str))),
+        sorted(set(links_sv["vendor"].astype(str)) | set(links_vc["vendor"].astype(str) if len(links_vc) else [])),
+        sorted(set(links_vc["country"].astype(str))) if len(links_vc) else [],
+    ]
+    third = set(links_vc.loc[~links_vc["eu_eea"].astype(bool), "country"]) if len(links_vc) else set()
+    height = max(len(c) for c in cols)
+    fig, ax = plt.subplots(figsize=(12, 0.32 * height + 1.8), dpi=DPI)
+    pos: dict[tuple[int, str], tuple[float, float]] = {}
+    for x, names in enumerate(cols):
+        for i, name in enumerate(names):
+            y = height - 1 - (i * (height - 1) / max(1, len(names) - 1) if len(names) > 1 else (height - 1) / 2)
+            pos[(x, name)] = (x, y)
+    edges = [(0, a, 1, s, NEUTRAL) for a, s in links_as.itertuples(index=False)] + [
+        (1, s, 2, v, NEUTRAL) for s, v in links_sv.itertuples(index=False)
+    ]
+    if len(links_vc):
+        edges += [
+            (2, v, 3, c, THIRD_COUNTRY if c in third else NEUTRAL)
+            for v, c in links_vc[["vendor", "country"]].itertuples(index=False)
+        ]
+    for x0, n0, x1, n1, colour in edges:
+        if (x0, str(n0)) in pos and (x1, str(n1)) in pos:
+            (ax0, ay0), (ax1, ay1) = pos[(x0, str(n0))], pos[(x1, str(n1))]
+            ax.plot([ax0 + 0.12, ax1 - 0.12], [ay0, ay1], color=colour, alpha=0.5, linewidth=0.8)
+    for (x, name), (px, py) in pos.items():
+        red = x == 3 and name in third
+        ax.text(
+            px,
+            py,
+            name[:28],
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if red else "black",
+            bbox={"boxstyle": "round,pad=0.25", "fc": THIRD_COUNTRY if red else "#EBF5FB", "ec": "#AAB7B8"},
+        )
+    for x, head in enumerate(["Activities", "Systems", "Vendors", "Countries"]):
+        ax.text(x, height - 0.2 + 0.6, head, ha="center", fontsize=10, fontweight="bold")
+    ax.set_xlim(-0.5, 3.5)
+    ax.set_ylim(-0.8, height + 0.8)
+    ax.axis("off")
+    ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _caption(fig, as_of, "red: third country (outside the EU/EEA)")
+    plt.close(fig)
+    return fig
+
+
+def save_png(fig: Figure, path: Path) -> Path:
+    """Save a figure as PNG at the report resolution."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    return path

@@ -1,0 +1,258 @@
+"""Loading a DPO's data folder into normalised, validated frames (``../shared/spec/inputs.md``).
+
+:func:`load_inputs` is the only entry point the rest of the audit needs. It
+stops with one :class:`~audit.errors.InputError` line only when the audit
+cannot run at all (a required file, sheet or column is missing, or a file is
+unreadable or unsafe); every other problem becomes a row of
+``Inputs.issues`` and the audit goes on with all rows kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from audit.errors import InputError
+from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, issues_frame
+from audit.inputs.model import FILE_COLUMNS, Inputs
+from audit.inputs.readers import (
+    SourceFile,
+    csv_header,
+    find_input_files,
+    find_record_files,
+    read_csv_grid,
+    read_parquet,
+    read_record_csv,
+    read_workbook,
+    sha256,
+)
+from audit.inputs.safety import require_defusedxml
+from audit.inputs.schema import InputSpec, SheetSpec, canonical_column, find_header_row, input_specs
+from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates
+from audit.inputs.values import DATE_ORDERS
+from audit.vocab import fold
+
+__all__ = ["Inputs", "load_inputs"]
+
+TABLE_INPUTS = ("activities", "inventory", "requests", "disclosures")
+
+
+class _Loader:
+    """State of one load: the folder, date order, and what was read so far."""
+
+    def __init__(self, data_dir: Path, date_order: str | None):
+        self.data_dir = data_dir
+        self.date_order = date_order
+        self.issues: list[pd.DataFrame] = []
+        self.files: list[dict] = []
+        self._hashes: dict[Path, str] = {}
+
+    def note_file(self, source: SourceFile, sheet: str, rows: int) -> None:
+        if source.path not in self._hashes:
+            self._hashes[source.path] = sha256(source.path)
+        self.files.append({"file": source.label, "sheet": sheet, "rows": rows, "sha256": self._hashes[source.path]})
+
+    def sheet(self, sheet: SheetSpec, grid: pd.DataFrame, source: SourceFile, label: str) -> SheetFrame:
+        loaded = frame_from_grid(grid, sheet, source.label, label, self.date_order)
+        self.note_file(source, label, len(loaded.data))
+        self.issues.append(loaded.issues)
+        return loaded
+
+    def table_input(self, spec: InputSpec) -> dict[str, SheetFrame]:
+        """All sheets of one input, or empty frames when an optional input is absent."""
+        sources = find_input_files(self.data_dir, spec)
+        if not sources:
+            if spec.required:
+                raise InputError(
+                    f"{spec.name}.xlsx: required input not found in {self.data_dir} "
+                    f"(expected {spec.name}.xlsx, .xlsm, .ods or .csv)"
+                )
+            return {s.name: _empty_sheet(s) for s in spec.sheets}
+        loaded: dict[str, SheetFrame] = {}
+        if sources[0].sheet is None:
+            source = sources[0]
+            grids = read_workbook(source)
+            for sheet in spec.sheets:
+                name = _pick_sheet(grids, sheet, single=len(spec.sheets) == 1)
+                if name is None:
+                    raise InputError(
+                        f"{source.label}: missing sheet {sheet.name}; sheets found: {', '.join(grids) or 'none'}"
+                    )
+                loaded[sheet.name] = self.sheet(sheet, grids[name], source, name)
+            return loaded
+        by_sheet = {s.sheet: s for s in sources}
+        for sheet in spec.sheets:
+            source = by_sheet.get(sheet.name)
+            if source is None:
+                found = ", ".join(s.label for s in sources)
+                raise InputError(
+                    f"{spec.name}.{sheet.name.lower()}.csv: missing sheet {sheet.name} of {spec.name} "
+                    f"(CSV files found: {found})"
+                )
+            loaded[sheet.name] = self.sheet(sheet, read_csv_grid(source, sheet), source, sheet.name)
+        return loaded
+
+    def records(self, systems: SheetFrame, activities: SheetFrame) -> dict[str, pd.DataFrame]:
+        """Record extracts keyed by system_id, with aggregated issues."""
+        sheet = input_specs()["records"].sheets[0]
+        known = {fold(s): s for s in systems.data["system_id"].dropna()}
+        out: dict[str, pd.DataFrame] = {}
+        for source in find_record_files(self.data_dir):
+            key = known.get(fold(source.path.stem))
+            if key is None:
+                key = source.path.stem
+                self.issues.append(
+                    issues_frame(
+                        [
+                            {
+                                "file": source.label,
+                                "sheet": None,
+                                "row": None,
+                                "column": None,
+                                "value": source.path.stem,
+                                "problem": f"record extract for a system not in the inventory ({systems.file}, "
+                                f"sheet {systems.sheet}); the file name must be a system_id",
+                            }
+                        ]
+                    )
+                )
+            loaded = self._record_file(source, sheet)
+            for part in loaded:
+                self.issues.append(part.issues)
+                self.issues.append(duplicates(part, "record_id", aggregate=True))
+                self.issues.append(check_activity_refs(part, activities, aggregate=True))
+            frames = [p.data for p in loaded]
+            out[key] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        return out
+
+    def _record_file(self, source: SourceFile, sheet: SheetSpec) -> list[SheetFrame]:
+        suffix = source.path.suffix.lower()
+        stem = source.path.stem
+        if suffix == ".csv":
+            header = csv_header(source, sheet)
+            ids = [h for h in header if (c := canonical_column(h, sheet)) and sheet.column(c).type == "id"]
+            table, header_row = read_record_csv(source, sheet, ids)
+            part = frame_from_table(table, sheet, source.label, stem, header_row, self.date_order)
+            self.note_file(source, stem, len(part.data))
+            return [part]
+        if suffix == ".parquet":
+            part = frame_from_table(read_parquet(source), sheet, source.label, stem, 1, self.date_order)
+            self.note_file(source, stem, len(part.data))
+            return [part]
+        grids = read_workbook(source)
+        parts: list[SheetFrame] = []
+        for name, grid in grids.items():
+            if grid.empty or not find_header_row(grid, sheet)[1]:
+                continue
+            part = frame_from_grid(grid, sheet, source.label, name, self.date_order, aggregate=True)
+            self.note_file(source, name, len(part.data))
+            parts.append(part)
+        if not parts:
+            name, grid = next(iter(grids.items()))
+            frame_from_grid(grid, sheet, source.label, name, self.date_order)  # raises the missing-column error
+        skipped = [n for n, g in grids.items() if n not in {p.sheet for p in parts} and not g.empty]
+        if skipped:
+            self.issues.append(
+                issues_frame(
+                    [
+                        {
+                            "file": source.label,
+                            "sheet": name,
+                            "row": None,
+                            "column": None,
+                            "value": None,
+                            "problem": "sheet not read: it has no record_id, subject_ref, activity_id header",
+                        }
+                        for name in skipped
+                    ]
+                )
+            )
+        return parts
+
+
+def _pick_sheet(grids: dict[str, pd.DataFrame], sheet: SheetSpec, single: bool) -> str | None:
+    """The workbook sheet holding ``sheet``: by name or alias, ignoring case; the only sheet of a one-sheet input."""
+    names = sheet.names()
+    for name in grids:
+        if fold(name) in names:
+            return name
+    if single and len(grids) == 1:
+        return next(iter(grids))
+    return None
+
+
+def _empty_sheet(sheet: SheetSpec) -> SheetFrame:
+    """An absent optional input: the canonical columns with the right types and no rows."""
+    grid = pd.DataFrame([[c.name for c in sheet.columns]], dtype=object)
+    return frame_from_grid(grid, sheet, "", sheet.name, None)
+
+
+def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
+    """Load, normalise and validate every input of a data folder.
+
+    Parameters
+    ----------
+    data_dir
+        Folder with ``activities`` and ``inventory`` (required), ``requests``,
+        ``disclosures`` and ``records/`` (optional); see ``inputs.md``.
+    date_order
+        ``"DMY"`` or ``"MDY"`` when the files write dates as ``1/3/2025``;
+        without it such dates are validation issues, because guessing would
+        silently shift deadlines by months.
+
+    Returns
+    -------
+    Inputs
+        Normalised frames with provenance, the validation issues and the
+        files read with their SHA-256.
+
+    Raises
+    ------
+    InputError
+        When the audit cannot run: a required file, sheet or column is
+        missing, or a file is unreadable, encrypted, corrupt or unsafe.
+    """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}, got {date_order!r}")
+    require_defusedxml()
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: data folder not found")
+    loader = _Loader(folder, date_order)
+    specs = input_specs()
+    sheets: dict[str, SheetFrame] = {}
+    for name in TABLE_INPUTS:
+        sheets.update(loader.table_input(specs[name]))
+    activities, systems, vendors = sheets["Activities"], sheets["Systems"], sheets["Vendors"]
+    requests, disclosures = sheets["Requests"], sheets["Disclosures"]
+
+    for sheet, column in (
+        (activities, "activity_id"),
+        (systems, "system_id"),
+        (vendors, "vendor"),
+        (requests, "request_id"),
+    ):
+        loader.issues.append(duplicates(sheet, column))
+    loader.issues.append(check_system_refs(activities, systems))
+    loader.issues.append(check_vendor_refs(systems, vendors))
+    loader.issues.append(check_activity_refs(disclosures, activities))
+    records = loader.records(systems, activities)
+
+    parts = [p for p in loader.issues if not p.empty]
+    issues = pd.concat(parts, ignore_index=True) if parts else issues_frame()
+    # Reading order: file by file, top to bottom; file-level issues (no row) first within a file.
+    order = pd.DataFrame({"file": issues["file"].astype(str), "row": pd.to_numeric(issues["row"], errors="coerce")})
+    issues = issues.loc[order.sort_values(["file", "row"], kind="stable", na_position="first").index]
+    issues = issues.reset_index(drop=True)
+    return Inputs(
+        activities=activities.data,
+        systems=systems.data,
+        vendors=vendors.data,
+        requests=requests.data,
+        disclosures=disclosures.data,
+        records=records,
+        issues=issues,
+        files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
+        data_dir=str(data_dir),
+    )

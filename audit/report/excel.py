@@ -1,0 +1,317 @@
+"""The DPO workbook: every finding and table of an audit, safe to open and to keep working in.
+
+Written with openpyxl in write-only mode (fast enough for tens of thousands
+of findings), to a temporary file that replaces the report only when it is
+complete. Every text cell that comes from input data is written as text,
+never as a formula, and stripped of control characters. The DPO's own
+columns (``Status``, ``Owner``, ``Comment``) are carried forward from the
+previous workbook by ``finding_id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from audit.report.files import FORMULA_START, atomic_write, clean_text
+
+DPO_COLUMNS = ["Status", "Owner", "Comment"]
+CHANGE_COLUMN = "Since last run"
+WRAP_WIDTH = 50
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="34495E")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+DATE_FORMAT = "yyyy-mm-dd"
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+
+
+def workbook_name(as_of: dt.date) -> str:
+    """``<as-of>-privacy-audit.xlsx``: sortable, and one file per audit date."""
+    return f"{as_of.isoformat()}-privacy-audit.xlsx"
+
+
+@dataclass
+class Sheet:
+    """One table sheet: a frame and how to present it."""
+
+    name: str
+    frame: pd.DataFrame
+    note: str | None = None
+
+
+# ---------------------------------------------------------------- carry forward
+
+
+def find_previous(out_dir: Path, current: Path) -> Path | None:
+    """The newest earlier workbook in ``out_dir`` (by name, which starts with the as-of date)."""
+    candidates = sorted(p for p in Path(out_dir).glob("*-privacy-audit.xlsx") if p.name < current.name)
+    if not candidates and current.exists():
+        return current
+    return candidates[-1] if candidates else None
+
+
+def read_previous(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The DPO's columns and the resolved history of an earlier workbook.
+
+    Returns the previous ``Findings`` rows (at least ``finding_id`` and the
+    DPO columns) and the previous ``Resolved since last run`` rows (empty
+    when there were none). Read with calamine, so an old report is never
+    modified.
+    """
+    sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
+    findings = sheets.get("Findings", pd.DataFrame(columns=["finding_id", *DPO_COLUMNS]))
+    findings = findings[findings["finding_id"].notna()] if "finding_id" in findings else findings
+    resolved = sheets.get("Resolved since last run", pd.DataFrame())
+    return findings, resolved
+
+
+def carry_forward(
+    findings: pd.DataFrame, previous: pd.DataFrame | None, previous_resolved: pd.DataFrame | None, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Copy Status/Owner/Comment onto findings with the same id; list what disappeared.
+
+    A finding absent from the previous run is marked ``new``; one that was
+    in the previous run and is gone now is listed as resolved on ``as_of``,
+    with what the DPO had written about it, so nothing typed is lost.
+    """
+    out = findings.copy()
+    for col in DPO_COLUMNS:
+        out[col] = None
+    out[CHANGE_COLUMN] = "new" if previous is not None else None
+    resolved_cols = ["resolved_on", "finding_id", "rule", "severity", "subject", "title", *DPO_COLUMNS]
+    if previous is None or previous.empty or "finding_id" not in previous:
+        return out, pd.DataFrame(columns=resolved_cols)
+    prev = previous.drop_duplicates("finding_id").set_index("finding_id")
+    known = out["finding_id"].isin(prev.index)
+    for col in DPO_COLUMNS:
+        if col in prev:
+            out.loc[known, col] = out.loc[known, "finding_id"].map(prev[col]).where(lambda s: s.notna(), None)
+    out.loc[known, CHANGE_COLUMN] = None
+    out["Status"] = out["Status"].where(out["Status"].notna(), "open")
+    gone = prev[~prev.index.isin(out["finding_id"])].reset_index()
+    gone["resolved_on"] = as_of
+    for col in resolved_cols:
+        if col not in gone:
+            gone[col] = None
+    history = [gone[resolved_cols]]
+    if previous_resolved is not None and not previous_resolved.empty and "finding_id" in previous_resolved:
+        older = previous_resolved[~previous_resolved["finding_id"].isin(out["finding_id"])]
+        history.append(older.reindex(columns=resolved_cols))
+    resolved = (
+        pd.concat([h for h in history if not h.empty], ignore_index=True)
+        if any(not h.empty for h in history)
+        else pd.DataFrame(columns=resolved_cols)
+    )
+    return out, resolved.drop_duplicates("finding_id")
+
+
+# ---------------------------------------------------------------- cell writing
+
+
+def _to_cell_value(value: object) -> object:
+    """Excel-ready value: dates as dates, lists joined, missing as empty."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple | set | np.ndarray):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime().date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column-wise conversion to Excel-ready objects (vectorised per column)."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = pd.Series([None if pd.isna(v) else v.date() for v in s], index=s.index, dtype=object)
+        elif pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+            out[col] = s.astype(object).map({True: "yes", False: "no"}).where(s.notna(), None)
+        else:
+            out[col] = s.astype(object).map(_to_cell_value).map(clean_text)
+    return out
+
+
+def _widths(frame: pd.DataFrame) -> list[float]:
+    """Column widths that fit header and content (90th percentile), capped."""
+    widths = []
+    for col in frame.columns:
+        lengths = frame[col].map(lambda v: 0 if v is None else len(str(v)))
+        content = float(lengths.quantile(0.9)) if len(lengths) else 0.0
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(len(str(col)) + 2, content + 2))))
+    return widths
+
+
+def _rows(ws, frame: pd.DataFrame, wrap: set[int], fills: dict[int, dict[str, PatternFill]]) -> Iterator[list]:
+    """Rows of cells; special cells (text that looks like a formula, wrapped, dated, filled) get a WriteOnlyCell."""
+    for values in frame.itertuples(index=False, name=None):
+        row = []
+        for i, value in enumerate(values):
+            needs_text = isinstance(value, str) and value.startswith(FORMULA_START)
+            is_date = isinstance(value, dt.date)
+            fill = fills.get(i, {}).get(value) if i in fills else None
+            if needs_text or is_date or fill is not None or (i in wrap and value is not None):
+                cell = WriteOnlyCell(ws, value=value)
+                if needs_text:
+                    cell.data_type = "s"
+                if is_date:
+                    cell.number_format = DATE_FORMAT
+                if fill is not None:
+                    cell.fill = fill
+                cell.alignment = WRAP if i in wrap else TOP
+                row.append(cell)
+            else:
+                row.append(value)
+        yield row
+
+
+def _header(ws, names: Iterable[str]) -> list:
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, value=str(name))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cells.append(cell)
+    return cells
+
+
+def _write_table(wb, sheet: Sheet, cap: int, fills: dict[str, dict[str, PatternFill]] | None = None):
+    ws = wb.create_sheet(sheet.name)
+    frame = sheet.frame
+    left_out = max(0, len(frame) - cap)
+    frame = _prepare(frame.head(cap))
+    widths = _widths(frame)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    wrap = {i for i, w in enumerate(widths) if w >= WRAP_WIDTH}
+    col_fills = {list(frame.columns).index(c): f for c, f in (fills or {}).items() if c in frame.columns}
+    ws.freeze_panes = "A2"
+    ncols = max(1, len(frame.columns))
+    ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{len(frame) + 1}"
+    ws.append(_header(ws, frame.columns))
+    for row in _rows(ws, frame, wrap, col_fills):
+        ws.append(row)
+    notes = [n for n in (sheet.note,) if n]
+    if left_out:
+        notes.append(
+            f"{left_out:,} more rows were left out of this sheet (Excel limit guard: {cap:,} rows shown); "
+            "the complete table is in the CSV files beside this workbook."
+        )
+    if frame.empty:
+        notes.append("Nothing to show.")
+    for note in notes:
+        ws.append([])
+        cell = WriteOnlyCell(ws, value=note)
+        cell.font = Font(italic=True)
+        ws.append([cell])
+    return ws
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _summary(wb, meta: list[tuple[str, object]], blocks: list[tuple[str, pd.DataFrame]], charts: list[Path]):
+    ws = wb.create_sheet("Summary", 0)
+    ws.column_dimensions["A"].width = 34
+    for letter in "BCDEF":
+        ws.column_dimensions[letter].width = 18
+    title = WriteOnlyCell(ws, value="Privacy audit")
+    title.font = TITLE_FONT
+    ws.append([title])
+    for key, value in meta:
+        k = WriteOnlyCell(ws, value=key)
+        k.font = BOLD
+        v = WriteOnlyCell(ws, value=clean_text(_to_cell_value(value)))
+        if isinstance(v.value, str) and v.value.startswith(FORMULA_START):
+            v.data_type = "s"
+        if isinstance(v.value, dt.date):
+            v.number_format = DATE_FORMAT
+        v.alignment = Alignment(horizontal="left")
+        ws.append([k, v])
+    for heading, frame in blocks:
+        ws.append([])
+        h = WriteOnlyCell(ws, value=heading)
+        h.font = Font(bold=True, size=12)
+        ws.append([h])
+        prepared = _prepare(frame)
+        ws.append(_header(ws, prepared.columns))
+        for row in _rows(ws, prepared, set(), {}):
+            ws.append(row)
+    anchor_row = 2
+    for chart in charts:
+        img = Image(str(chart))
+        scale = 620 / img.width if img.width > 620 else 1.0
+        img.width, img.height = int(img.width * scale), int(img.height * scale)
+        ws.add_image(img, f"H{anchor_row}")
+        anchor_row += int(img.height / 20) + 2
+    return ws
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def write_workbook(
+    path: Path,
+    *,
+    findings: pd.DataFrame,
+    resolved: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    meta: list[tuple[str, object]],
+    summary_blocks: list[tuple[str, pd.DataFrame]],
+    charts: list[Path],
+    status_choices: Iterable[str],
+    severity_fills: dict[str, str],
+    row_cap: int,
+) -> Path:
+    """Write the workbook atomically; ``findings`` already carries the DPO columns.
+
+    ``tables`` maps sheet name to frame, in the order the sheets should
+    appear after ``Summary`` and ``Findings``.
+    """
+    fills = {sev: PatternFill("solid", fgColor=colour) for sev, colour in severity_fills.items()}
+
+    def write(tmp: Path) -> None:
+        wb = openpyxl.Workbook(write_only=True)
+        _summary(wb, meta, summary_blocks, charts)
+        ws = _write_table(wb, Sheet("Findings", findings), row_cap, {"severity": fills})
+        if "Status" in findings.columns and len(findings):
+            letter = get_column_letter(list(findings.columns).index("Status") + 1)
+            choices = ",".join(status_choices)
+            dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showDropDown=False)
+            dv.error = f"Choose one of: {choices}"
+            dv.errorTitle = "Status"
+            dv.add(f"{letter}2:{letter}{min(len(findings), row_cap) + 1}")
+            ws.data_validations.append(dv)
+        for name, frame in tables.items():
+            _write_table(wb, Sheet(name, frame), row_cap)
+        _write_table(wb, Sheet("Resolved since last run", resolved), row_cap)
+        wb.save(tmp)
+
+    return atomic_write(path, write)

@@ -1,0 +1,452 @@
+"""REC-01..05: who really receives the data, against the recipients the policy names.
+
+The policy promises (section 6: "Vi kommer endast att dela dina
+personuppgifter med de tredje parter som beskrivs i denna policy") that
+data goes only to the recipient *categories* it names per activity (section
+10) or for every activity (section 6: group companies, IT and accounting
+processors, authorities). The register, the inventory and the disclosure log
+name *organisations*; :func:`actual_recipients` turns each into a category
+through ``recipient_categories.yaml`` and decides whether the policy allows
+it. Activities the policy does not govern (processor work, blocks outside
+its scope) are listed but not judged, as in :mod:`audit.rules.register`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit.context import AuditContext
+from audit.findings import cite, combine_findings, make_findings
+from audit.reference import recipient_categories, vocabulary
+from audit.rules.register import blank, classify_activities, exploded
+from audit.vocab import fold
+
+RECIPIENT_COLUMNS = [
+    "activity_id",
+    "policy_ref",
+    "recipient",
+    "source",
+    "vendor_role",
+    "category",
+    "category_label",
+    "category_from",
+    "allowed",
+    "why",
+    "systems",
+    "evidence",
+]
+JUDGED = ("checked", "undisclosed")
+
+
+def _col(frame: pd.DataFrame, name: str, fill: object = None) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(fill, index=frame.index, dtype="object")
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """``fold`` over a Series, once per distinct value."""
+    table = {v: fold(v) for v in pd.unique(values.dropna())}
+    return values.map(table).astype("object")
+
+
+def _vendor_info(ctx: AuditContext) -> pd.DataFrame:
+    """Vendors keyed by folded name, with the category their own row and their systems give them."""
+    vendors = ctx.inputs.vendors
+    cats = recipient_categories()
+    info = pd.DataFrame(
+        {
+            "key": _folded(_col(vendors, "vendor")),
+            "vendor_name": _col(vendors, "vendor"),
+            "vendor_role": vocabulary("vendor_role").map_series(_col(vendors, "role")),
+            "vendor_cat": cats.map_series(_col(vendors, "category"), method="match"),
+            "vendor_evidence": cite(vendors) if len(vendors) else pd.Series(dtype="object"),
+        }
+    )
+    info = info.dropna(subset=["key"]).drop_duplicates("key")
+    systems = ctx.inputs.systems
+    any_sys = pd.DataFrame(
+        {
+            "key": _folded(_col(systems, "vendor")),
+            "any_system_cat": cats.map_series(_col(systems, "recipient_category"), method="match"),
+        }
+    )
+    first = any_sys.dropna().drop_duplicates("key")  # inventory order decides when a vendor has several kinds
+    return info.merge(first, on="key", how="left")
+
+
+def _sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
+    """Every (activity, recipient) fact: listed in the register, a system's vendor, a logged disclosure."""
+    acts = ctx.inputs.activities
+    listed = exploded(cls.assign(recipients=_col(acts, "recipients")), "recipients", "recipient")
+    listed = listed.assign(
+        source="listed",
+        evidence=cite(listed) + ", column recipients",
+        system_id=None,
+        system_word=None,
+        role_word=None,
+    )
+    use = exploded(cls.assign(systems=_col(acts, "systems")), "systems", "system_id")
+    use["system_id"] = use["system_id"].astype(str).str.strip()
+    systems = ctx.inputs.systems
+    sys_info = pd.DataFrame(
+        {
+            "system_id": _col(systems, "system_id"),
+            "recipient": _col(systems, "vendor"),
+            "system_word": _col(systems, "recipient_category"),
+            "evidence": cite(systems) if len(systems) else pd.Series(dtype="object"),
+        }
+    )
+    via_system = use.drop(columns=["src_file", "src_sheet", "src_row"]).merge(sys_info, on="system_id")
+    via_system = via_system.assign(source="system vendor", role_word=None)
+    disc = ctx.inputs.disclosures
+    by_id = cls.drop_duplicates("activity_id").set_index("activity_id")
+    via_disc = pd.DataFrame(
+        {
+            "activity_id": _col(disc, "activity_id"),
+            "recipient": _col(disc, "recipient"),
+            "role_word": _col(disc, "recipient_role"),
+            "source": "disclosure",
+            "evidence": cite(disc) if len(disc) else pd.Series(dtype="object"),
+            "system_id": None,
+            "system_word": None,
+        }
+    )
+    for col in ("policy_ref", "policy_id", "status"):
+        via_disc[col] = via_disc["activity_id"].map(by_id[col]) if len(by_id) else None
+    via_disc["status"] = via_disc["status"].fillna("undisclosed")
+    cols = ["activity_id", "policy_ref", "policy_id", "status", "recipient", "source"]
+    cols += ["system_id", "system_word", "role_word", "evidence"]
+    out = pd.concat([frame[cols] for frame in (listed, via_system, via_disc)], ignore_index=True)
+    # The canonical block id where the reference is known, so "p-crm" and "P-CRM" group together.
+    out["policy_ref"] = out["policy_id"].where(out["policy_id"].notna(), out["policy_ref"])
+    out = out[~blank(out["recipient"])].copy()
+    out["recipient"] = out["recipient"].astype(str).str.strip()
+    return out
+
+
+def _resolve(ctx: AuditContext, facts: pd.DataFrame) -> pd.DataFrame:
+    """Give every fact one recipient category, by the first source that names one.
+
+    Order: the system's ``recipient_category`` (for a system's vendor); the
+    vendor's own ``category``; the ``recipient_category`` of that vendor's
+    systems this activity uses, else of any of its systems (inventory
+    order); the vendor's role, else the disclosure's ``recipient_role``
+    (only ``group_company`` and ``authority`` name a category); last the
+    recipient's name itself (registers often list categories such as
+    "Ekonomikonsult" instead of organisations). Internal vendors are dropped.
+    """
+    cats = recipient_categories()
+    roles = vocabulary("vendor_role")
+    facts = facts.assign(key=_folded(facts["recipient"]))
+    facts = facts.merge(_vendor_info(ctx), on="key", how="left")
+    facts["role"] = facts["vendor_role"].where(facts["vendor_role"].notna(), roles.map_series(facts["role_word"]))
+    internal = (facts["role"] == "internal") | (roles.map_series(facts["recipient"]) == "internal")
+    facts = facts[~internal].copy()
+    facts["system_cat"] = cats.map_series(facts["system_word"], method="match")
+    used = facts.loc[facts["source"] == "system vendor", ["activity_id", "key", "system_cat"]].dropna()
+    used = used.drop_duplicates(["activity_id", "key"]).rename(columns={"system_cat": "used_system_cat"})
+    facts = facts.merge(used, on=["activity_id", "key"], how="left")
+    candidates = {
+        "system recipient_category": facts["system_cat"],
+        "vendor category": facts["vendor_cat"],
+        "vendor's systems used by the activity": facts["used_system_cat"],
+        "vendor's systems": facts["any_system_cat"],
+        "vendor role": cats.map_series(facts["vendor_role"], method="match"),
+        "recipient_role": cats.map_series(roles.map_series(facts["role_word"]), method="match"),
+        "recipient name": cats.map_series(facts["recipient"], method="match"),
+    }
+    facts["category"] = None
+    facts["category_from"] = None
+    for origin, values in candidates.items():
+        take = facts["category"].isna() & values.notna()
+        facts.loc[take, "category"] = values[take]
+        facts.loc[take, "category_from"] = origin
+    facts["recipient"] = facts["vendor_name"].where(facts["vendor_name"].notna(), facts["recipient"])
+    return facts
+
+
+def _judge(ctx: AuditContext, facts: pd.DataFrame) -> pd.DataFrame:
+    """Allowed when the policy names the category for the cited block or in section 6 for every activity."""
+    rec = ctx.policy.recipients
+    per_block = rec[rec["policy_id"] != "*"][["policy_id", "category"]].assign(for_block=True)
+    everywhere = set(rec.loc[rec["policy_id"] == "*", "category"])
+    facts = facts.merge(per_block, on=["policy_id", "category"], how="left")
+    for_block = facts["for_block"].notna()
+    section6 = facts["category"].isin(everywhere)
+    judged = facts["status"].isin(JUDGED)
+    allowed = pd.Series(pd.NA, index=facts.index, dtype="boolean")
+    allowed[judged] = (for_block | section6)[judged]
+    facts["allowed"] = allowed
+    block = facts["policy_id"].fillna("its (missing) policy activity")
+    why = pd.Series("", index=facts.index, dtype="object")
+    why[judged & facts["category"].isna()] = "recipient category could not be determined"
+    why[judged & facts["category"].notna()] = ("not named for " + block + " nor in section 6")[judged]
+    why[judged & section6] = "named in section 6 for every activity"
+    why[judged & for_block] = ("named for " + block)[judged & for_block]
+    why[facts["status"] == "processor"] = "not judged: processor activity (Art. 30(2), outside the policy)"
+    why[facts["status"] == "outside scope"] = ("not judged: " + block + " is outside the policy's scope")[
+        facts["status"] == "outside scope"
+    ]
+    facts["why"] = why
+    return facts
+
+
+def _facts(ctx: AuditContext) -> pd.DataFrame:
+    """Resolved, judged facts (one per source row) with the activity's status, for the rules."""
+    return _judge(ctx, _resolve(ctx, _sources(ctx, classify_activities(ctx))))
+
+
+def _join(values: pd.Series) -> str:
+    return "; ".join(dict.fromkeys(str(v) for v in values.dropna() if str(v)))
+
+
+def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
+    if facts.empty:
+        return pd.DataFrame(columns=RECIPIENT_COLUMNS)
+    facts = facts.assign(category_key=facts["category"].fillna(""))
+    grouped = facts.groupby(["activity_id", "recipient", "category_key"], sort=True, dropna=False)
+    out = grouped.agg(
+        policy_ref=("policy_ref", "first"),
+        source=("source", _join),
+        vendor_role=("role", "first"),
+        category=("category", "first"),
+        category_from=("category_from", _join),
+        allowed=("allowed", "first"),
+        why=("why", "first"),
+        systems=("system_id", _join),
+        evidence=("evidence", _join),
+    ).reset_index()
+    out["category_label"] = out["category"].map(lambda c: recipient_categories().label(c) if c else None)
+    out["allowed"] = out["allowed"].astype("boolean")
+    return out[RECIPIENT_COLUMNS]
+
+
+def actual_recipients(ctx: AuditContext) -> pd.DataFrame:
+    """One row per activity × actual recipient × category, with the verdict REC-01 acts on.
+
+    Columns :data:`RECIPIENT_COLUMNS`. A recipient found through several
+    sources (listed and the vendor of a system) is one row, its sources and
+    evidence joined; it has two rows only when it serves the activity in two
+    categories. ``policy_ref`` is the canonical block id when the register's
+    reference is known. ``allowed`` is ``<NA>`` for activities the policy
+    does not govern (processor work, P-COOKIES); ``why`` says what decided.
+    """
+    return _summarise(_facts(ctx))
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+def _not_named(ctx: AuditContext, actual: pd.DataFrame) -> pd.DataFrame:
+    """REC-01: one finding per activity × recipient, naming every category that is not allowed."""
+    gap = actual[actual["allowed"].eq(False).fillna(False).astype(bool)].copy()
+    if gap.empty:
+        return make_findings("REC-01", gap, ctx.settings)
+    gap["what"] = gap["source"] + "; category " + gap["category_label"].fillna("unknown")
+    per = gap.groupby(["activity_id", "recipient"], sort=True).agg(
+        policy_ref=("policy_ref", "first"),
+        what=("what", _join),
+        why=("why", _join),
+        evidence=("evidence", _join),
+    )
+    per = per.reset_index()
+    block = per["policy_ref"].fillna("")
+    named = ctx.policy.recipients
+    labels = named.groupby("policy_id")["label"].agg(", ".join)
+    policy_names = block.map(labels).fillna("nothing")
+    clause = block.map(lambda pid: ctx.policy.clause(pid, "recipients") if pid in set(labels.index) else None)
+    rows = pd.DataFrame(
+        {
+            "subject": per["activity_id"].astype(str) + ":" + per["recipient"],
+            "activity_id": per["activity_id"],
+            "vendor": per["recipient"],
+            "detail": "Activity "
+            + per["activity_id"].astype(str)
+            + " shares data with "
+            + per["recipient"]
+            + " ("
+            + per["what"]
+            + "): "
+            + per["why"]
+            + " (the policy names for "
+            + block.replace("", "it")
+            + ": "
+            + policy_names
+            + "; for every activity: "
+            + labels.get("*", "nothing")
+            + ").",
+            "evidence": per["evidence"],
+            "policy_clause": clause,
+        }
+    )
+    return make_findings("REC-01", rows, ctx.settings)
+
+
+def _no_dpa(ctx: AuditContext) -> pd.DataFrame:
+    """REC-02: processors and sub-processors with no ``dpa_signed`` date (a blank cell is no agreement)."""
+    vendors = ctx.inputs.vendors
+    role = vocabulary("vendor_role").map_series(_col(vendors, "role"))
+    signed = pd.to_datetime(_col(vendors, "dpa_signed", pd.NaT), errors="coerce")
+    gap = vendors[role.isin(["processor", "sub_processor"]) & signed.isna()]
+    rec = ctx.policy.recipients
+    processors = rec[(rec["policy_id"] == "*") & (rec["role"] == "processor")]["category"]
+    clause = ctx.policy.clause("*", f"recipients:{processors.iloc[0]}") if len(processors) else None
+    rows = pd.DataFrame(
+        {
+            "subject": gap["vendor"],
+            "vendor": gap["vendor"],
+            "detail": "Vendor "
+            + gap["vendor"].astype(str)
+            + " ("
+            + role[gap.index].str.replace("_", "-")
+            + ", "
+            + _col(gap, "country").astype(str)
+            + ") has no signed data processing agreement recorded.",
+            "evidence": cite(gap) + ", column dpa_signed",
+            "policy_clause": clause,
+        }
+    )
+    return make_findings("REC-02", rows, ctx.settings)
+
+
+def _unnamed_group_companies(ctx: AuditContext, facts: pd.DataFrame) -> pd.DataFrame:
+    """REC-03: a group company (by vendor role or category) that section 6 does not name.
+
+    Names are compared folded ("carasent asa" = "Carasent ASA"). A listed
+    recipient that is only a category word ("Koncernbolag", "bolag inom
+    Carasentkoncernen") names no company and is left to REC-01.
+    """
+    named = {fold(n) for n in ctx.policy.group_companies}
+    is_group = (facts["role"] == "group_company") | (facts["category"] == "group_company")
+    category_word = facts["vendor_name"].isna() & recipient_categories().map_series(facts["recipient"]).notna()
+    gap = facts[
+        facts["status"].isin(JUDGED) & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)
+    ].copy()
+    if gap.empty:
+        return make_findings("REC-03", gap, ctx.settings)
+    per = gap.groupby(["activity_id", "recipient"], sort=True).agg(
+        source=("source", _join), evidence=("evidence", _join)
+    )
+    per = per.reset_index()
+    rows = pd.DataFrame(
+        {
+            "subject": per["activity_id"].astype(str) + ":" + per["recipient"],
+            "activity_id": per["activity_id"],
+            "vendor": per["recipient"],
+            "detail": "Activity "
+            + per["activity_id"].astype(str)
+            + " shares data with group company "
+            + per["recipient"]
+            + " ("
+            + per["source"]
+            + "), which section 6 does not name (it names: "
+            + ", ".join(ctx.policy.group_companies)
+            + ").",
+            "evidence": per["evidence"],
+            "policy_clause": ctx.policy.clause("*", "group_companies"),
+        }
+    )
+    return make_findings("REC-03", rows, ctx.settings)
+
+
+def _unused_categories(ctx: AuditContext, cls: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    """REC-04 (info): a category named for a policy block that none of the block's register entries fills.
+
+    Only blocks cited by at least one ``checked`` register entry are
+    considered (a block with no entry is REG-02), and only the block's own
+    categories (section 6 applies to all activities and need not be used by
+    each). The recipients of every entry citing the block count together.
+    """
+    entries = cls[cls["status"] == "checked"]
+    rec = ctx.policy.recipients
+    named = rec[(rec["policy_id"] != "*") & rec["policy_id"].isin(entries["policy_id"])]
+    filled = actual.merge(
+        cls[["activity_id", "policy_id"]].drop_duplicates("activity_id"), on="activity_id", how="left"
+    )[["policy_id", "category"]].dropna()
+    gap = named.merge(filled.drop_duplicates().assign(used=True), on=["policy_id", "category"], how="left")
+    gap = gap[gap["used"].isna()]
+    if gap.empty:
+        return make_findings("REC-04", gap, ctx.settings)
+    who = entries.groupby("policy_id")["activity_id"].agg(lambda s: ", ".join(map(str, s)))
+    rows_of = entries.assign(where=cite(entries)).groupby("policy_id")["where"].agg("; ".join)
+    rows = pd.DataFrame(
+        {
+            "subject": gap["policy_id"] + ":" + gap["category"],
+            "detail": "Policy activity "
+            + gap["policy_id"]
+            + " names «"
+            + gap["label"]
+            + "» as a recipient, but no actual recipient of its register entries ("
+            + gap["policy_id"].map(who)
+            + ") is in that category.",
+            "evidence": gap["policy_id"].map(ctx.policy.where) + "; " + gap["policy_id"].map(rows_of),
+            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "recipients")),
+        }
+    )
+    return make_findings("REC-04", rows, ctx.settings)
+
+
+def _authority_disclosures(ctx: AuditContext) -> pd.DataFrame:
+    """REC-05: a disclosure to an authority whose basis is not the one section 6 gives for authorities.
+
+    Section 6 says "lagstadgad skyldighet" (legal obligation); the required
+    basis is read from the policy model's section-6 authority row. The
+    recipient is an authority when the log's ``recipient_role`` says so or
+    the recipient is a vendor with role authority. A disclosure listing the
+    required basis among others is accepted; a blank basis is not.
+    """
+    disc = ctx.inputs.disclosures
+    rec = ctx.policy.recipients
+    authority = rec[(rec["policy_id"] == "*") & (rec["role"] == "authority")]
+    if disc.empty or authority.empty:
+        return make_findings("REC-05", disc.iloc[0:0], ctx.settings)
+    required = set(authority["legal_basis"].iloc[0])
+    roles = vocabulary("vendor_role")
+    vendors = ctx.inputs.vendors
+    vendor_roles = pd.Series(roles.map_series(_col(vendors, "role")).values, index=_folded(_col(vendors, "vendor")))
+    vendor_roles = vendor_roles[~vendor_roles.index.duplicated()]
+    is_authority = (roles.map_series(_col(disc, "recipient_role")) == "authority") | (
+        _folded(_col(disc, "recipient")).map(vendor_roles) == "authority"
+    )
+    bases = exploded(disc.assign(_basis=_col(disc, "legal_basis")), "_basis", "basis")
+    bases["basis"] = vocabulary("legal_basis").map_series(bases["basis"].astype(str), method="match")
+    ok_rows = set(bases.loc[bases["basis"].isin(required), "_row"])
+    stated = bases.dropna(subset=["basis"]).groupby("_row")["basis"].agg(", ".join)
+    gap = disc[is_authority & ~disc.index.isin(ok_rows)]
+    when = pd.to_datetime(_col(gap, "date", pd.NaT), errors="coerce").dt.strftime("%Y-%m-%d").fillna("no date")
+    rows = pd.DataFrame(
+        {
+            "subject": _col(gap, "activity_id").astype(str) + ":" + gap["recipient"].astype(str) + ":" + when,
+            "activity_id": _col(gap, "activity_id"),
+            "vendor": gap["recipient"],
+            "detail": "Disclosure of "
+            + when
+            + " to authority "
+            + gap["recipient"].astype(str)
+            + " (activity "
+            + _col(gap, "activity_id").astype(str)
+            + ") rests on "
+            + pd.Series(gap.index, index=gap.index).map(stated).fillna("no legal basis")
+            + ", not on "
+            + ", ".join(sorted(required))
+            + ".",
+            "evidence": cite(gap) + ", column legal_basis",
+            "policy_clause": ctx.policy.clause("*", f"recipients:{authority['category'].iloc[0]}"),
+        }
+    )
+    return make_findings("REC-05", rows, ctx.settings)
+
+
+def check_recipients(ctx: AuditContext) -> pd.DataFrame:
+    """REC-01..05: undisclosed recipients, missing DPAs, unnamed group companies, unused categories, authorities."""
+    cls = classify_activities(ctx)
+    facts = _judge(ctx, _resolve(ctx, _sources(ctx, cls)))
+    actual = _summarise(facts)
+    return combine_findings(
+        [
+            _not_named(ctx, actual),
+            _no_dpa(ctx),
+            _unnamed_group_companies(ctx, facts),
+            _unused_categories(ctx, cls, actual),
+            _authority_disclosures(ctx),
+        ]
+    )

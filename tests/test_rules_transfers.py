@@ -1,0 +1,95 @@
+"""TRF-01..05 on tiny inventories, judged on the as-of date."""
+
+import pytest
+
+from audit.rules.transfers import check_transfers, transfer_register
+from tests.factories import activity, make_ctx, make_inputs, system, vendor
+
+
+def run(systems, vendors, as_of="2026-11-01", activities=None):
+    ctx = make_ctx(make_inputs(systems=systems, vendors=vendors, activities=activities), as_of=as_of)
+    return check_transfers(ctx)
+
+
+def gaps(found):
+    """Rule -> subjects, without the always-produced TRF-05 register rows."""
+    out = {}
+    for rule, subject in zip(found["rule"], found["subject"], strict=True):
+        if rule != "TRF-05":
+            out.setdefault(rule, []).append(subject)
+    return out
+
+
+def test_eu_only_vendor_transfers_nothing():
+    assert run([system(hosting_country=["SE", "IE"])], [vendor()]).empty
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "dpf", "tia", "expected"),
+    [
+        ("dpf", True, None, {}),
+        ("adequacy", True, None, {}),
+        ("adequacy", False, None, {"TRF-02": ["Cloudy:US"]}),
+        ("dpf", None, None, {"TRF-02": ["Cloudy:US"]}),
+        ("scc", False, "2025-05-01", {}),
+        ("scc", False, None, {"TRF-04": ["Cloudy:US"]}),
+        ("none", False, None, {"TRF-01": ["Cloudy:US"]}),
+        ("bcr", False, None, {"TRF-03": ["Cloudy:US"]}),
+    ],
+)
+def test_us_hosting(mechanism, dpf, tia, expected):
+    found = run(
+        [system(vendor="Cloudy", hosting_country=["US"])],
+        [vendor(vendor="Cloudy", country="US", transfer_mechanism=mechanism, dpf_certified=dpf, tia_done=tia)],
+    )
+    assert gaps(found) == expected
+    assert list(found.loc[found["rule"] == "TRF-05", "subject"]) == ["Cloudy:US"]
+
+
+def test_support_access_from_a_third_country_is_a_transfer():
+    found = run(
+        [system(vendor="Helpdesk", hosting_country=["SE"])],
+        [vendor(vendor="Helpdesk", access_countries=["IN"], transfer_mechanism="none")],
+    )
+    assert gaps(found) == {"TRF-01": ["Helpdesk:IN"]}
+    detail = found.loc[found["rule"] == "TRF-01", "detail"].iloc[0]
+    assert "makes data available in India by access" in detail
+
+
+def test_adequacy_is_judged_on_the_as_of_date():
+    systems = [system(vendor="Rio", hosting_country=["BR"])]
+    vendors = [vendor(vendor="Rio", country="BR", transfer_mechanism="adequacy")]
+    assert gaps(run(systems, vendors, as_of="2025-06-01")) == {"TRF-01": ["Rio:BR"]}
+    assert gaps(run(systems, vendors, as_of="2026-11-01")) == {}
+
+
+def test_uk_adequacy_continues_across_renewal():
+    systems = [system(vendor="London", hosting_country=["GB"])]
+    vendors = [vendor(vendor="London", country="GB", transfer_mechanism="adequacy")]
+    for as_of in ("2021-07-01", "2025-12-20", "2031-12-27"):
+        assert gaps(run(systems, vendors, as_of=as_of)) == {}, as_of
+    assert gaps(run(systems, vendors, as_of="2031-12-28")) == {"TRF-01": ["London:GB"]}
+
+
+def test_recipient_without_system_transfers_to_its_country():
+    found = run(
+        [system()],
+        [vendor(), vendor(vendor="Hanoi Events", country="VN", role="partner", dpa_signed=None)],
+    )
+    assert gaps(found) == {"TRF-01": ["Hanoi Events:VN"]}
+
+
+def test_register_lists_eu_rows_and_data_of_the_systems():
+    ctx = make_ctx(
+        make_inputs(
+            activities=[activity(systems=["S-1"], data_categories=["Namn", "E-post"])],
+            systems=[system(hosting_country=["SE", "US"])],
+            vendors=[vendor(transfer_mechanism="scc", tia_done="2025-01-01")],
+        )
+    )
+    reg = transfer_register(ctx).set_index("country")
+    assert list(reg.index) == ["US", "SE"]
+    assert not reg.loc["US", "eu_eea"] and reg.loc["SE", "eu_eea"]
+    assert reg.loc["US", "safeguard"] == "SCC + TIA"
+    assert reg.loc["US", "activities"] == ["A-1"]
+    assert reg.loc["US", "data_categories"] == ["E-post", "Namn"]
