@@ -1002,7 +1002,7 @@ def expected_findings(extracts: dict[str, Extract], files: dict[str, str]) -> pd
         ("REC-01", "A-10:Adtrack Nordic AB", f"Newsletter list shared with an advertising network (Annonsnätverk), a category P-NEWSLETTER does not name — {_at('activity', 'A-10')}; {_at('vendor', 'Adtrack Nordic AB')}"),
         ("REC-02", "Redovisningsbyrån Väst AB", f"Accounting consultant (processor) with no DPA signed — {_at('vendor', 'Redovisningsbyrån Väst AB')}"),
         ("REC-03", "A-07:Carasent Danmark ApS", f"Event sign-ups shared with a group company §6 does not name — {_at('activity', 'A-07')}; {_at('vendor', 'Carasent Danmark ApS')}"),
-        ("REC-04", "P-NEWSLETTER:group_company", f"P-NEWSLETTER names group companies as recipients but no newsletter activity shares with one — {_at('activity', 'A-10')}"),
+        ("REC-04", "P-NEWSLETTER:group_company", f"P-NEWSLETTER names group companies as recipients, but its only register row, A-10, shares with none — {_at('activity', 'A-10')}"),
         ("REC-05", "A-02:Polismyndigheten:2026-05-20", f"Disclosure to the police on Berättigat intresse, not a legal obligation — disclosures.xlsx › Disclosures › row {disc_row}"),
         ("TRF-01", "Kaveri Support Services Pvt Ltd:IN", f"Support access from India with no SCC (mechanism ingen) — {_at('vendor', 'Kaveri Support Services Pvt Ltd')}"),
         ("TRF-02", "SurveyPeak Inc.:US", f"US vendor claims an adequacy decision but is not DPF-certified — {_at('vendor', 'SurveyPeak Inc.')}"),
@@ -1154,6 +1154,9 @@ record gaps keep their proportions).
   the as-of date must produce outside the POL rules (those come from the
   policy text, not from this folder). Subjects follow
   `data/reference/rules.yaml`.
+- `expected_policy_findings.csv`: the POL findings the policy text itself
+  must produce (maintained by hand from the policy, not generated); an audit
+  of this folder finds the union of the two files, nothing more.
 
 ## Planted gaps
 

@@ -44,7 +44,7 @@ TARGET_BYTES = 2 * 1024**3
 def _generate(out_dir: str, rows: int, records_format: str) -> date:
     """Write the sample (in the child process) and return its as-of date."""
     info = write_sample(Path(out_dir), record_rows=rows, records_format=records_format)
-    return info["as_of"]
+    return date.fromisoformat(str(info["as_of"]))
 
 
 def peak_rss_bytes() -> int:

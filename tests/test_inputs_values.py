@@ -130,7 +130,9 @@ def test_numbers_accept_swedish_writing_and_report_text() -> None:
 
 
 def test_legal_basis_list_maps_swedish_and_english_and_reports_unknown() -> None:
-    values = pd.Series(["Samtycke; Avtal", "berättigat intresse", "Art. 6.1 c (rättslig förpliktelse)", "magkänsla", ""])
+    values = pd.Series(
+        ["Samtycke; Avtal", "berättigat intresse", "Art. 6.1 c (rättslig förpliktelse)", "magkänsla", ""]
+    )
     out, problems = normalise_values(values, _spec("legal_basis_list"))
     assert out.tolist() == [["consent", "contract"], ["legitimate_interests"], ["legal_obligation"], [], []]
     assert problems.to_dict("index") == {3: {"value": "magkänsla", "problem": "unknown legal basis"}}

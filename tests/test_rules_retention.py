@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audit.errors import ReferenceDataError
 from audit.rules.retention import (
     TABLE_COLUMNS,
     anchor_book,
@@ -77,6 +78,22 @@ def test_blank_anchor_meanings_come_from_the_data_file():
 )
 def test_longest_span_of_a_calendar_period(iso, days):
     assert max_days(iso) == days
+
+
+def test_anchor_file_must_cover_every_anchor(monkeypatch):
+    import audit.rules.retention as retention
+
+    real = retention.reference
+
+    def without_event_date(name):
+        data = real(name)
+        if name != "anchors":
+            return data
+        return {**data, "anchors": {k: v for k, v in data["anchors"].items() if k != "event_date"}}
+
+    monkeypatch.setattr(retention, "reference", without_event_date)
+    with pytest.raises(ReferenceDataError, match=r"anchors.yaml: anchors: missing event_date"):
+        retention.anchor_book.__wrapped__()
 
 
 def test_year_end_slack_is_one_leap_year_less_a_day():
@@ -304,6 +321,28 @@ def test_contract_end_plus_seven_bookkeeping_years_counts_to_year_end():
     assert list(found["rule"]) == ["RET-03"]
     assert found.loc[0, "detail"].startswith("2 of 4 records (50.0%)")
     assert found.loc[0, "detail"].endswith("oldest anchor date is 2018-12-31; examples: C-2018, C-NO.")
+
+
+def test_fiscal_year_end_of_an_earlier_year_does_not_shorten_the_contract_rule():
+    records = {
+        "S-CRM": [
+            # The financial year that ended 2019-06-30 holds the contract end: 2026-06-30 is past.
+            rec("C-FY", "A-CRM", contract_end="2019-02-01", fiscal_year_end="2019-06-30", deal_declined=None),
+            # A financial year ending before the contract did is an earlier one: the calendar year end counts.
+            rec("C-EARLY", "A-CRM", contract_end="2019-02-01", fiscal_year_end="2018-12-31", deal_declined=None),
+        ]
+    }
+    found = run([crm_activity()], [crm(auto_delete=True)], records)
+    assert list(found["rule"]) == ["RET-03"]
+    assert found.loc[0, "detail"].startswith("1 of 2 records (50.0%)")
+    assert found.loc[0, "detail"].endswith("examples: C-FY.")
+
+
+def test_far_future_anchor_date_is_not_overdue_and_does_not_overflow():
+    records = {"S-SUR": [rec("R-TYPO", "A-SUR", collected="2261-12-31"), rec("R-OLD", "A-SUR", collected="2020-01-01")]}
+    found = run([survey()], [survey_tool()], records)
+    assert list(found["rule"]) == ["RET-03"]
+    assert found.loc[0, "evidence"] == "records/S-SUR.csv › 1 of 2 records past limit, oldest 2020-01-01"
 
 
 def test_blank_ongoing_anchor_is_neither_overdue_nor_unjudgeable():

@@ -252,7 +252,9 @@ def _arrow_ids(column: pa.ChunkedArray) -> pd.Series:
     if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
         column = pc.cast(column, pa.string())
     trimmed = pc.utf8_trim_whitespace(column)
-    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    empty = pc.equal(trimmed, "")
+    if pc.any(empty).as_py():  # the masking pass is the slow part; most extracts need none
+        trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
     return trimmed.to_pandas()
 
 

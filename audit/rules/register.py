@@ -199,6 +199,7 @@ def register_table(ctx: AuditContext) -> pd.DataFrame:
 def _undisclosed(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
     gap = cls[cls["status"] == "undisclosed"]
     clause = gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "purpose") if pid else None)
+    clause = clause.where(clause.notna(), ctx.policy.clause("*", "disclosure"))
     rows = pd.DataFrame(
         {
             "subject": gap["activity_id"],
@@ -514,6 +515,7 @@ def _review(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
             "activity_id": gap["activity_id"],
             "detail": detail,
             "evidence": cite(gap) + ", column last_reviewed",
+            "policy_clause": ctx.policy.clause("*", "updates"),
         }
     )
     return make_findings("REG-06", rows, ctx.settings)

@@ -149,6 +149,7 @@ def _erasure_findings(ctx: AuditContext) -> pd.DataFrame:
             + grouped["where"]
             + ".",
             "evidence": cite(grouped) + "; record extracts " + grouped["where"],
+            "policy_clause": ctx.policy.clause("*", "erasure"),
         }
     )
     return make_findings("DSR-03", rows, ctx.settings)

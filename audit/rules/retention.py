@@ -227,7 +227,17 @@ def _inventory(ctx: AuditContext) -> pd.DataFrame:
     return out[out["system_id"].notna()].drop_duplicates("system_id").reset_index(drop=True)
 
 
-def _pairs(ctx: AuditContext, register: pd.DataFrame) -> pd.DataFrame:
+def _extract_activities(ctx: AuditContext) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per extract: each record's activity code and the distinct activity ids (factorised once, reused)."""
+    out = {}
+    for sid, rec in ctx.inputs.records.items():
+        if "activity_id" in rec and not rec.empty:
+            codes, uniques = pd.factorize(rec["activity_id"])
+            out[sid] = (codes, np.asarray(uniques, dtype=object))
+    return out
+
+
+def _pairs(register: pd.DataFrame, extracts: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Activity × system: the register's ``systems`` lists, plus pairs seen only in record extracts.
 
     ``listed`` tells them apart: RET-01/02 judge a system's settings only for
@@ -240,9 +250,8 @@ def _pairs(ctx: AuditContext, register: pd.DataFrame) -> pd.DataFrame:
     listed["listed"] = listed["system_id"].notna()
     known = set(register["activity_id"])
     seen = [
-        pd.DataFrame({"activity_id": [a for a in pd.unique(rec["activity_id"]) if a in known], "system_id": sid})
-        for sid, rec in ctx.inputs.records.items()
-        if "activity_id" in rec
+        pd.DataFrame({"activity_id": [a for a in uniques if a in known], "system_id": sid}, dtype="object")
+        for sid, (_, uniques) in extracts.items()
     ]
     pairs = pd.concat([listed, *seen], ignore_index=True)
     pairs["listed"] = pairs["listed"].astype("boolean").fillna(False).astype(bool)
@@ -297,15 +306,23 @@ def _limits(rules: pd.DataFrame) -> pd.DataFrame:
 # --- record extracts (RET-03, RET-05) ------------------------------------------------------------
 
 
-def _anchor_dates(rec: pd.DataFrame, rows: np.ndarray | None, name: str) -> pd.Series | None:
+def _anchor_dates(rec: pd.DataFrame, rows: np.ndarray | None, name: str, cap: pd.Timestamp) -> pd.Series | None:
+    """The anchor column (``None`` when the extract lacks it), capped just after the as-of date.
+
+    A date after the as-of date can never be overdue, so capping it changes no
+    verdict, while a far-future typo (2259) plus seven years would overflow
+    pandas' datetime range and stop the audit.
+    """
     if name not in rec:
         return None
     col = rec[name] if rows is None else rec[name][rows]
-    return pd.to_datetime(col, errors="coerce")
+    # The loaders already deliver datetimes; converting again would copy a million values for nothing.
+    col = col if pd.api.types.is_datetime64_any_dtype(col) else pd.to_datetime(col, errors="coerce")
+    return col.clip(upper=cap)
 
 
 def _rule_deadlines(
-    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, grace: int
+    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, grace: int, cap: pd.Timestamp
 ) -> tuple[pd.Series, pd.Series] | None:
     """Deadline and shown anchor date of every record under one rule; ``None`` when a column is missing.
 
@@ -314,9 +331,9 @@ def _rule_deadlines(
     """
     book = anchor_book()
     anchor = str(rule["anchor"])
-    dates = _anchor_dates(rec, rows, anchor)
+    dates = _anchor_dates(rec, rows, anchor, cap)
     if anchor in book.stand_in:
-        stand = _anchor_dates(rec, rows, book.stand_in[anchor])
+        stand = _anchor_dates(rec, rows, book.stand_in[anchor], cap)
         if dates is None and stand is None:
             return None
         if stand is not None:
@@ -329,7 +346,7 @@ def _rule_deadlines(
         if dates is None:
             return None
         base = dates + pd.offsets.YearEnd(0)
-        fiscal = _anchor_dates(rec, rows, book.year_end_anchor)
+        fiscal = _anchor_dates(rec, rows, book.year_end_anchor, cap)
         if fiscal is not None:
             # A financial year that ended before the anchor date is an earlier year: it cannot end this one.
             base = fiscal.where(fiscal.notna() & (fiscal >= dates), base)
@@ -349,8 +366,9 @@ def _judge(rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx:
     deadline: pd.Series | None = None
     shown: pd.Series | None = None
     missing_columns: list[str] = []
+    cap = ctx.as_of_ts + pd.Timedelta(days=1)
     for _, rule in rules.iterrows():  # the activity's few rules, not records
-        got = _rule_deadlines(rec, rows, rule, ctx.settings.event_grace_days)
+        got = _rule_deadlines(rec, rows, rule, ctx.settings.event_grace_days, cap)
         if got is None:
             missing_columns.append(str(rule["anchor"]))
             continue
@@ -389,7 +407,12 @@ def _judge(rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx:
     return out
 
 
-def _judge_records(ctx: AuditContext, pairs: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+def _judge_records(
+    ctx: AuditContext,
+    pairs: pd.DataFrame,
+    rules: pd.DataFrame,
+    extracts: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> pd.DataFrame:
     """One row per activity × extract: totals, past-limit and missing-anchor counts, oldest date, examples.
 
     Loops over the extracts and the activities in each (a handful), never over records.
@@ -399,10 +422,8 @@ def _judge_records(ctx: AuditContext, pairs: pd.DataFrame, rules: pd.DataFrame) 
     by_pair = {key: grp for key, grp in measurable.groupby(PAIR, sort=False)}
     known = pairs.drop_duplicates("activity_id").set_index("activity_id")["policy_ref"]
     out = []
-    for sid, rec in ctx.inputs.records.items():
-        if "activity_id" not in rec or rec.empty:
-            continue
-        codes, uniques = pd.factorize(rec["activity_id"])
+    for sid, (codes, uniques) in extracts.items():
+        rec = ctx.inputs.records[sid]
         file = str(rec["src_file"].iloc[0]) if "src_file" in rec else f"records/{sid}"
         for i, aid in enumerate(uniques):
             if aid not in known.index:
@@ -435,9 +456,10 @@ class _Facts:
 def _facts(ctx: AuditContext) -> _Facts:
     register = _register(ctx)
     inventory = _inventory(ctx)
-    pairs = _pairs(ctx, register)
+    extracts = _extract_activities(ctx)
+    pairs = _pairs(register, extracts)
     rules = _applicable_rules(ctx, pairs, inventory)
-    return _Facts(register, inventory, pairs, rules, _limits(rules), _judge_records(ctx, pairs, rules))
+    return _Facts(register, inventory, pairs, rules, _limits(rules), _judge_records(ctx, pairs, rules, extracts))
 
 
 def _table(facts: _Facts) -> pd.DataFrame:
