@@ -16,6 +16,7 @@ from audit.rules.policy_law import check_policy_law
 from audit.rules.recipients import check_recipients
 from audit.rules.register import check_register, register_table
 from audit.rules.requests import check_requests, request_timeline
+from audit.rules.retention import check_retention, retention_table
 from audit.rules.security import check_security
 from audit.rules.transfers import check_transfers, transfer_register
 
@@ -30,6 +31,7 @@ RULE_FAMILIES: list[Callable[[AuditContext], pd.DataFrame]] = [
     check_register,
     check_recipients,
     check_transfers,
+    check_retention,
     check_requests,
     check_security,
 ]
@@ -37,6 +39,7 @@ RULE_FAMILIES: list[Callable[[AuditContext], pd.DataFrame]] = [
 # Sheet name -> builder, in the workbook's sheet order.
 TABLES: dict[str, Callable[[AuditContext], pd.DataFrame]] = {
     "Transfers": transfer_register,
+    "Retention": retention_table,
     "Requests": request_timeline,
     "Register": register_table,
 }
