@@ -18,7 +18,6 @@ from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, i
 from audit.inputs.model import FILE_COLUMNS, Inputs
 from audit.inputs.readers import (
     SourceFile,
-    csv_header,
     find_input_files,
     find_record_files,
     read_csv_grid,
@@ -28,7 +27,7 @@ from audit.inputs.readers import (
     sha256,
 )
 from audit.inputs.safety import require_defusedxml
-from audit.inputs.schema import InputSpec, SheetSpec, canonical_column, find_header_row, input_specs
+from audit.inputs.schema import InputSpec, SheetSpec, find_header_row, input_specs
 from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates
 from audit.inputs.values import DATE_ORDERS
 from audit.vocab import fold
@@ -130,9 +129,7 @@ class _Loader:
         suffix = source.path.suffix.lower()
         stem = source.path.stem
         if suffix == ".csv":
-            header = csv_header(source, sheet)
-            ids = [h for h in header if (c := canonical_column(h, sheet)) and sheet.column(c).type == "id"]
-            table, header_row = read_record_csv(source, sheet, ids)
+            table, header_row = read_record_csv(source, sheet)
             part = frame_from_table(table, sheet, source.label, stem, header_row, self.date_order)
             self.note_file(source, stem, len(part.data))
             return [part]

@@ -10,7 +10,7 @@ stamp each row with the file, sheet and row number a person would see.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,6 @@ class SheetFrame:
     issues: pd.DataFrame
     file: str
     sheet: str
-    extra_issues: list[pd.DataFrame] = field(default_factory=list)
 
     def header(self, column: str) -> str:
         """The header as written in the file (the canonical name when the column was absent)."""
@@ -50,7 +49,9 @@ def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
     return df.astype(object)
 
 
-def row_issues(frame: pd.DataFrame, mask: pd.Series, column: str, values: pd.Series, problem: str | pd.Series):
+def row_issues(
+    frame: pd.DataFrame, mask: pd.Series, column: str, values: pd.Series, problem: str | pd.Series
+) -> pd.DataFrame:
     """One issue per row of ``frame`` where ``mask`` holds, citing the row's provenance."""
     hit = frame.loc[mask]
     vals = values.loc[mask] if isinstance(values, pd.Series) else values

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 
 from audit.errors import InputError
 from audit.inputs.safety import check_workbook
-from audit.inputs.schema import InputSpec, SheetSpec, find_header_row
+from audit.inputs.schema import InputSpec, SheetSpec, canonical_column, find_header_row
 from audit.vocab import fold
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
@@ -181,6 +180,7 @@ class CsvFormat:
     encoding: str
     delimiter: str
     header_line: int
+    header: tuple[str, ...] = ()
 
 
 def _decode_sample(raw: bytes, label: str) -> tuple[str, str]:
@@ -210,18 +210,19 @@ def sniff_csv(path: Path, label: str, sheet: SheetSpec) -> CsvFormat:
         raise InputError(f"{label}: cannot open file ({exc.strerror})") from None
     text, encoding = _decode_sample(raw, label)
     lines = text.splitlines()[:60]
-    best: tuple[int, str, int] | None = None
+    best: tuple[int, CsvFormat] | None = None
     for delimiter in CSV_DELIMITERS:
         grid = pd.DataFrame(list(csv.reader(lines, delimiter=delimiter)))
         if grid.empty:
             continue
         pos, ok = find_header_row(grid, sheet)
+        header = tuple(str(v) for v in grid.iloc[pos].tolist() if v is not None)
         if ok:
-            return CsvFormat(encoding, delimiter, pos)
-        width = int(grid.iloc[pos].astype(str).str.strip().ne("").sum()) if pos < len(grid) else 0
+            return CsvFormat(encoding, delimiter, pos, header)
+        width = sum(1 for h in header if h.strip())
         if best is None or width > best[0]:
-            best = (width, delimiter, pos)
-    return CsvFormat(encoding, best[1] if best else ",", best[2] if best else 0)
+            best = (width, CsvFormat(encoding, delimiter, pos, header))
+    return best[1] if best else CsvFormat(encoding, ",", 0)
 
 
 def read_csv_grid(source: SourceFile, sheet: SheetSpec) -> pd.DataFrame:
@@ -242,21 +243,21 @@ def read_csv_grid(source: SourceFile, sheet: SheetSpec) -> pd.DataFrame:
 # --- record extracts ----------------------------------------------------------
 
 
-def read_record_csv(source: SourceFile, sheet: SheetSpec, string_columns: list[str]) -> tuple[pa.Table, int]:
+def read_record_csv(source: SourceFile, sheet: SheetSpec) -> tuple[pa.Table, int]:
     """A record extract CSV as an Arrow table, and the 1-based line number of its header.
 
     pyarrow parses millions of rows in a fraction of a second and infers ISO
-    date columns itself. ``string_columns`` (the headers of the id columns as
-    written in the file) are read as text, so ``007`` stays ``007``. Only an
-    empty cell is missing: ``NA`` or ``null`` are kept as text.
+    date columns itself. The id columns are read as text, so ``007`` stays
+    ``007``. Only an empty cell is missing: ``NA`` or ``null`` are kept as text.
     """
     fmt = sniff_csv(source.path, source.label, sheet)
+    ids = [h for h in fmt.header if (c := canonical_column(h, sheet)) and sheet.column(c).type == "id"]
     # pyarrow skips a UTF-8 byte-order mark itself; naming "utf-8-sig" would make it transcode in Python.
     encoding = "utf8" if fmt.encoding.startswith("utf-8") else fmt.encoding
     read = pacsv.ReadOptions(skip_rows=fmt.header_line, encoding=encoding, block_size=16 * 1024 * 1024)
     parse = pacsv.ParseOptions(delimiter=fmt.delimiter)
     convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in string_columns},
+        column_types={name: pa.string() for name in ids},
         null_values=[""],
         strings_can_be_null=True,
         true_values=[],
@@ -267,18 +268,6 @@ def read_record_csv(source: SourceFile, sheet: SheetSpec, string_columns: list[s
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{source.label}: cannot read the CSV file ({_one_line(exc)})") from None
     return table, fmt.header_line + 1
-
-
-def csv_header(source: SourceFile, sheet: SheetSpec) -> list[str]:
-    """The header cells of a CSV as written (to choose the columns read as text)."""
-    fmt = sniff_csv(source.path, source.label, sheet)
-    with source.path.open("rb") as fh:
-        raw = fh.read(CSV_SNIFF_BYTES)
-    text, _ = _decode_sample(raw, source.label)
-    lines = text.splitlines()
-    if fmt.header_line >= len(lines):
-        return []
-    return next(csv.reader(io.StringIO(lines[fmt.header_line]), delimiter=fmt.delimiter), [])
 
 
 def read_parquet(source: SourceFile) -> pa.Table:

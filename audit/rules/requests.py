@@ -95,13 +95,19 @@ def _timeline_findings(ctx: AuditContext, timeline: pd.DataFrame) -> pd.DataFram
     return combine_findings(out)
 
 
-def _subjects_in_extracts(ctx: AuditContext) -> pd.DataFrame:
-    """subject_ref -> systems and record counts where the person still appears."""
-    parts = [
-        pd.DataFrame({"subject_ref": rec["subject_ref"].astype("object"), "system_id": sid})
-        for sid, rec in ctx.inputs.records.items()
-        if "subject_ref" in rec
-    ]
+def _subjects_in_extracts(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
+    """For the given people: the systems and record counts where they still appear.
+
+    Extracts can hold millions of rows, so they are filtered to the few
+    requesters with ``isin`` before anything is grouped or copied.
+    """
+    wanted = pd.unique(subjects.dropna().astype(str))
+    parts = []
+    for sid, rec in ctx.inputs.records.items():
+        if "subject_ref" not in rec:
+            continue
+        hits = rec.loc[rec["subject_ref"].isin(wanted), "subject_ref"]
+        parts.append(pd.DataFrame({"subject_ref": hits.astype(str).astype("object"), "system_id": sid}))
     if not parts:
         return pd.DataFrame(columns=["subject_ref", "system_id", "records"])
     allrec = pd.concat(parts, ignore_index=True)
@@ -119,7 +125,7 @@ def _erasure_findings(ctx: AuditContext) -> pd.DataFrame:
     erased = req[done]
     if erased.empty:
         return make_findings("DSR-03", erased, ctx.settings)
-    present = _subjects_in_extracts(ctx)
+    present = _subjects_in_extracts(ctx, erased["subject_ref"])
     hits = erased.merge(present, on="subject_ref", how="inner")
     if hits.empty:
         return make_findings("DSR-03", hits, ctx.settings)
@@ -155,8 +161,8 @@ def _erasure_findings(ctx: AuditContext) -> pd.DataFrame:
     return make_findings("DSR-03", rows, ctx.settings)
 
 
-def _newsletter_records(ctx: AuditContext) -> pd.DataFrame:
-    """Records of activities disclosed under a marketing policy activity (the newsletter list)."""
+def _newsletter_records(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
+    """The given people's records in activities disclosed under a marketing policy activity (the newsletter list)."""
     acts = ctx.inputs.activities
     # The marketing list is whatever the policy lets people leave by unsubscribing.
     retention = ctx.policy.retention
@@ -166,7 +172,7 @@ def _newsletter_records(ctx: AuditContext) -> pd.DataFrame:
     for sid, rec in ctx.inputs.records.items():
         if "activity_id" not in rec or "subject_ref" not in rec:
             continue
-        sel = rec[rec["activity_id"].isin(mk)]
+        sel = rec[rec["subject_ref"].isin(pd.unique(subjects.dropna().astype(str))) & rec["activity_id"].isin(mk)]
         if sel.empty:
             continue
         parts.append(
@@ -187,7 +193,7 @@ def _newsletter_records(ctx: AuditContext) -> pd.DataFrame:
 def _objection_findings(ctx: AuditContext) -> pd.DataFrame:
     req = ctx.inputs.requests
     objections = req[(_col(req, "right", None) == "objection") & _col(req, "received").notna()]
-    news = _newsletter_records(ctx)
+    news = _newsletter_records(ctx, objections["subject_ref"])
     hits = objections.merge(news, on="subject_ref", how="inner")
     still_listed = hits["unsubscribed"].isna() | (hits["unsubscribed"] > hits["completed"].fillna(ctx.as_of_ts))
     mailed_after = hits["last_contact"].notna() & (hits["last_contact"] > hits["received"])
