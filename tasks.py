@@ -33,6 +33,7 @@ def setup() -> None:
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
     if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        link_project()
         return
     if not PY.exists():
         print(f"Creating {VENV} ...", flush=True)
@@ -46,6 +47,20 @@ def setup() -> None:
         stdout=subprocess.DEVNULL,
     )
     STAMP.write_text(wanted)
+    link_project()
+
+
+def link_project() -> None:
+    """Put the project folder on the venv's import path (a .pth file).
+
+    Notebook kernels start in notebooks/, where ``import audit`` would
+    otherwise fail; this works like an editable install without packaging.
+    """
+    query = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    purelib = subprocess.run([str(PY), "-c", query], check=True, capture_output=True, text=True).stdout.strip()
+    pth = Path(purelib) / "privacy-audit.pth"
+    if not pth.exists() or pth.read_text().strip() != str(ROOT):
+        pth.write_text(f"{ROOT}\n")
 
 
 def run(args: list[str]) -> int:

@@ -19,6 +19,7 @@ from audit.report.files import write_csv
 from audit.run import AuditResult
 from audit.settings import SEVERITIES
 
+SOURCE_CHARS = 90
 CHART_FILES = {
     "findings_by_area": "chart-findings-by-area.png",
     "transfers_by_country": "chart-transfers-by-country.png",
@@ -50,8 +51,9 @@ def findings_matrix(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def input_files(result: AuditResult) -> pd.DataFrame:
-    """Input files with SHA-256 and row counts, for the Summary sheet."""
-    return result.inputs.files.copy()
+    """Input files with row counts and SHA-256, for the Summary sheet."""
+    files = result.inputs.files
+    return files[["file", "rows", "sha256", "sheet"]].copy()
 
 
 def reference_dates(result: AuditResult) -> pd.DataFrame:
@@ -63,7 +65,11 @@ def reference_dates(result: AuditResult) -> pd.DataFrame:
         ("EU/EEA member states", str(reference("countries").get("date", "")), str(reference("countries")["source"])),
         ("Settings", result.context.settings.date, result.context.settings.source),
     ]
-    return pd.DataFrame(rows, columns=["reference", "date", "source"])
+    out = pd.DataFrame(rows, columns=["reference", "date", "source"])
+    # The summary shows the start of each source; the data files hold it in full.
+    long = out["source"].str.len() > SOURCE_CHARS
+    out.loc[long, "source"] = out.loc[long, "source"].str.slice(0, SOURCE_CHARS - 1).str.rstrip() + "…"
+    return out
 
 
 def write_report(result: AuditResult, out_dir: Path, previous: Path | None = None) -> list[Path]:
@@ -91,7 +97,7 @@ def write_report(result: AuditResult, out_dir: Path, previous: Path | None = Non
     prev, prev_resolved = read_previous(prev_path) if prev_path and prev_path.exists() else (None, None)
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
-        ("Organisation", ctx.settings.organisation),
+        ("Organisation", ctx.settings.organisation or result.policy.raw["controller"]["name"]),
         ("As-of date", ctx.as_of),
         ("Policy version", result.policy.version),
         ("Data folder", str(result.inputs.data_dir)),

@@ -23,6 +23,8 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.report.files import FORMULA_START, atomic_write, clean_text
 
@@ -36,6 +38,10 @@ HEADER_FILL = PatternFill("solid", fgColor="34495E")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
+CHART_WIDTH_PX = 760
+# Summary columns: labels, values, then a wide third column that fits a SHA-256.
+SUMMARY_WIDTHS = {"A": 30, "B": 24, "C": 68, "D": 11, "E": 11, "F": 11, "G": 11}
+ROW_HEIGHT_PX = 20
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 
@@ -213,6 +219,8 @@ def _write_table(wb, sheet: Sheet, cap: int, fills: dict[str, dict[str, PatternF
     wrap = {i for i, w in enumerate(widths) if w >= WRAP_WIDTH}
     col_fills = {list(frame.columns).index(c): f for c, f in (fills or {}).items() if c in frame.columns}
     ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
     ncols = max(1, len(frame.columns))
     ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{len(frame) + 1}"
     ws.append(_header(ws, frame.columns))
@@ -239,9 +247,9 @@ def _write_table(wb, sheet: Sheet, cap: int, fills: dict[str, dict[str, PatternF
 
 def _summary(wb, meta: list[tuple[str, object]], blocks: list[tuple[str, pd.DataFrame]], charts: list[Path]):
     ws = wb.create_sheet("Summary", 0)
-    ws.column_dimensions["A"].width = 34
-    for letter in "BCDEF":
-        ws.column_dimensions[letter].width = 18
+    for letter, width in SUMMARY_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+    _print_setup(ws)  # before the first row: write-only sheets emit their properties then
     title = WriteOnlyCell(ws, value="Privacy audit")
     title.font = TITLE_FONT
     ws.append([title])
@@ -264,14 +272,25 @@ def _summary(wb, meta: list[tuple[str, object]], blocks: list[tuple[str, pd.Data
         ws.append(_header(ws, prepared.columns))
         for row in _rows(ws, prepared, set(), {}):
             ws.append(row)
-    anchor_row = 2
+    # Charts go below the tables, so the sheet prints (and converts to PDF) top to bottom.
+    used_rows = 1 + len(meta) + sum(3 + len(frame) for _, frame in blocks)
+    anchor_row = used_rows + 3
     for chart in charts:
         img = Image(str(chart))
-        scale = 620 / img.width if img.width > 620 else 1.0
+        scale = CHART_WIDTH_PX / img.width if img.width > CHART_WIDTH_PX else 1.0
         img.width, img.height = int(img.width * scale), int(img.height * scale)
-        ws.add_image(img, f"H{anchor_row}")
-        anchor_row += int(img.height / 20) + 2
+        ws.add_image(img, f"A{anchor_row}")
+        anchor_row += int(img.height / ROW_HEIGHT_PX) + 2
     return ws
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide: what a DPO gets when printing or exporting to PDF."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 # ---------------------------------------------------------------- the workbook

@@ -1,0 +1,404 @@
+"""Display helpers for the JupyterLab notebooks: styled tables, findings filters, chart galleries.
+
+The notebooks only load, call and show; everything that decides how a table
+looks (severity colours from the settings, dates as YYYY-MM-DD, list cells as
+text) or which rows a DPO sees lives here, so it is tested like the rest of
+the package and every notebook looks the same. Interactive filters need
+ipywidgets and a live frontend; without them the helpers return the plain
+styled table, so a notebook also runs headless (nbval, nbclient, CI).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from audit.inputs.model import PROVENANCE, Inputs
+from audit.settings import SEVERITIES, Settings, load_settings
+
+DATE_FORMAT = "%Y-%m-%d"
+DEFAULT_MAX_ROWS = 200
+# What a DPO reads first in a findings table; the rest is in the workbook.
+FINDING_DISPLAY_COLUMNS = [
+    "severity",
+    "rule",
+    "title",
+    "activity_id",
+    "system_id",
+    "vendor",
+    "detail",
+    "evidence",
+    "policy_clause",
+    "finding_id",
+]
+ALL_ACTIVITIES = "all activities"
+CHART_DPI = 100
+
+
+def _hex(colour: str) -> str:
+    return colour if colour.startswith("#") else f"#{colour}"
+
+
+def display_value(value: object) -> str:
+    """One cell as text: dates as YYYY-MM-DD, lists joined with ``; ``, missing as blank.
+
+    A DPO compares dates with the workbook and the policy, which both use ISO
+    dates; pandas' default ``2026-11-01 00:00:00`` and ``['a', 'b']`` reprs are
+    noise to a reader who is not a programmer.
+    """
+    if isinstance(value, list | tuple | set | np.ndarray):
+        return "; ".join(display_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {display_value(v)}" for k, v in value.items())
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    if isinstance(value, dt.date | pd.Timestamp | np.datetime64):
+        return pd.Timestamp(value).strftime(DATE_FORMAT)
+    return str(value)
+
+
+def severity_css(frame: pd.DataFrame, settings: Settings, column: str = "severity") -> pd.DataFrame:
+    """CSS per cell: the row's severity fill, the severity cell itself in the chart colour.
+
+    The same colours as the workbook's fills and the charts' bars, both read
+    from the settings, so "orange" means "medium" wherever the DPO looks.
+    Rows without a known severity are left unstyled.
+    """
+    if column not in frame.columns:
+        return pd.DataFrame("", index=frame.index, columns=frame.columns)
+    sev = frame[column].astype("string")
+    fills = sev.map({s: f"background-color: {_hex(c)}" for s, c in settings.severity_fills.items()}).fillna("")
+    grid = np.repeat(fills.to_numpy(dtype=object)[:, None], len(frame.columns), axis=1)
+    css = pd.DataFrame(grid, index=frame.index, columns=frame.columns)
+    strong = sev.map({s: f"; color: {_hex(c)}; font-weight: bold" for s, c in settings.severity_colours.items()})
+    css[column] = css[column] + strong.fillna("")
+    return css
+
+
+def style_table(
+    frame: pd.DataFrame,
+    settings: Settings | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+    caption: str | None = None,
+) -> Styler:
+    """A frame as a notebook table: readable values, severity colours, no index.
+
+    Parameters
+    ----------
+    frame
+        Any audit table; a ``severity`` column, when present, colours the rows.
+    settings
+        Where the colours come from (default: the bundled settings), so a DPO's
+        own settings file recolours the notebooks as it does the workbook.
+    columns
+        Columns to show, in this order (default: all); names not in ``frame``
+        are skipped so one call fits the findings of every rule family.
+    max_rows
+        Rows rendered; a browser chokes on a 100,000-row HTML table, and the
+        caption then says how many rows were left out. ``None`` shows all.
+    caption
+        Title above the table.
+    """
+    settings = settings or load_settings()
+    shown = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
+    total = len(shown)
+    if max_rows is not None and total > max_rows:
+        shown = shown.head(max_rows)
+        note = f"first {max_rows:,} of {total:,} rows"
+    else:
+        note = f"{total:,} rows" if total != 1 else "1 row"
+    shown = shown.reset_index(drop=True)
+    text_cols = [
+        c for c in shown.columns if pd.api.types.is_bool_dtype(shown[c]) or not pd.api.types.is_numeric_dtype(shown[c])
+    ]
+    styler = shown.style.format(precision=1, na_rep="").format(display_value, subset=text_cols)
+    styler = styler.apply(severity_css, axis=None, settings=settings).hide(axis="index")
+    styler = styler.set_caption(f"{caption} ({note})" if caption else note)
+    return styler.set_table_styles(
+        [
+            {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+            {"selector": "td", "props": "text-align: left; vertical-align: top;"},
+        ],
+        overwrite=False,
+    )
+
+
+def family_findings(findings: pd.DataFrame, *families: str) -> pd.DataFrame:
+    """Findings of the given rule families (``"TRF"``, ``"REG"``, …), the family being the rule id's prefix."""
+    family = findings["rule"].astype("string").str.split("-", n=1).str[0]
+    return findings[family.isin(families).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def filter_findings(
+    findings: pd.DataFrame,
+    severities: Iterable[str] | None = None,
+    activity: str | None = None,
+) -> pd.DataFrame:
+    """Findings of the chosen severities and activity; ``None`` (or ``"all activities"``) keeps all.
+
+    The logic behind the notebook filter widgets, kept apart so it is tested
+    without a frontend.
+    """
+    keep = pd.Series(True, index=findings.index)
+    if severities is not None:
+        keep &= findings["severity"].isin(list(severities))
+    if activity not in (None, ALL_ACTIVITIES):
+        keep &= findings["activity_id"].astype("string").eq(activity).fillna(False)
+    return findings[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def widgets_available() -> bool:
+    """True in a Jupyter kernel that has ipywidgets, i.e. where a filter widget can work.
+
+    Outside a kernel (plain Python, pytest) or without ipywidgets, a widget
+    would show as ``VBox(...)`` text, so the helpers fall back to a table.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class FindingsBrowser:
+    """Severity and activity filters over a findings table.
+
+    Displays as the live widget in JupyterLab and, for a reader without a
+    widget frontend (headless run, nbconvert, a notebook viewer), also carries
+    the unfiltered styled table as HTML, so an executed notebook never shows
+    just ``VBox(...)``.
+
+    Attributes
+    ----------
+    widget
+        The ipywidgets box: severity multi-select, activity drop-down, table.
+    current
+        The findings the filters currently let through.
+    """
+
+    def __init__(self, findings: pd.DataFrame, settings: Settings, columns: Sequence[str]) -> None:
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        self.findings = findings
+        self.settings = settings
+        self.columns = list(columns)
+        present = [s for s in SEVERITIES if s in set(findings["severity"])]
+        activities = sorted(findings["activity_id"].dropna().astype(str).unique())
+        self.severity = widgets.SelectMultiple(
+            options=list(SEVERITIES), value=tuple(present), description="Severity", rows=len(SEVERITIES)
+        )
+        self.activity = widgets.Dropdown(options=[ALL_ACTIVITIES, *activities], description="Activity")
+        self.output = widgets.Output()
+        self.current = findings
+        self._display = display
+        self.severity.observe(self.refresh, names="value")
+        self.activity.observe(self.refresh, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.severity, self.activity]), self.output])
+        self.refresh()
+
+    def refresh(self, change: Any = None) -> None:
+        """Re-filter and redraw; called by the widgets whenever a choice changes."""
+        self.current = filter_findings(self.findings, self.severity.value, self.activity.value)
+        self.output.clear_output(wait=True)
+        with self.output:
+            self._display(style_table(self.current, self.settings, columns=self.columns, caption="Findings"))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_())
+        table = style_table(self.findings, self.settings, columns=self.columns, caption="Findings")
+        bundle["text/html"] = table.to_html()
+        return bundle
+
+
+def findings_browser(
+    findings: pd.DataFrame,
+    settings: Settings | None = None,
+    *,
+    columns: Sequence[str] = FINDING_DISPLAY_COLUMNS,
+    interactive: bool | None = None,
+) -> FindingsBrowser | Styler:
+    """Findings with severity/activity filters where widgets work, else the styled table.
+
+    Parameters
+    ----------
+    findings
+        A findings frame (:data:`audit.findings.FINDING_COLUMNS`).
+    settings
+        Severity colours (default: the bundled settings).
+    columns
+        Columns shown.
+    interactive
+        ``None``: decide with :func:`widgets_available`; ``False`` forces the
+        plain table; ``True`` forces the widget (ipywidgets must be installed).
+    """
+    settings = settings or load_settings()
+    if interactive is None:
+        interactive = widgets_available()
+    if not interactive:
+        return style_table(findings, settings, columns=columns, caption="Findings")
+    return FindingsBrowser(findings, settings, columns)
+
+
+class SeverityCounts:
+    """Findings per severity, shown as a coloured table and readable by scripts as JSON.
+
+    The ``application/json`` part of the display lets a test (or any tool
+    reading an executed notebook) check the numbers the DPO saw without
+    scraping HTML.
+    """
+
+    def __init__(self, counts: Mapping[str, int], settings: Settings) -> None:
+        self.counts = {str(k): int(v) for k, v in counts.items()}
+        self.settings = settings
+
+    def frame(self) -> pd.DataFrame:
+        """One row per severity: ``severity``, ``findings``."""
+        return pd.DataFrame({"severity": list(self.counts), "findings": list(self.counts.values())})
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        table = style_table(self.frame(), self.settings, caption="Findings by severity", max_rows=None)
+        return {
+            "text/plain": json.dumps(self.counts),
+            "text/html": table.to_html(),
+            "application/json": self.counts,
+        }
+
+
+def severity_summary(counts: pd.Series, settings: Settings | None = None) -> SeverityCounts:
+    """Display ``AuditResult.counts_by_severity()`` (severity order, zeros included)."""
+    return SeverityCounts(counts.to_dict(), settings or load_settings())
+
+
+def figure_png(fig: Figure, dpi: int = CHART_DPI) -> bytes:
+    """A figure as PNG bytes (figures from :mod:`audit.charts` are closed, so they are rendered, not shown)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+class ChartGallery:
+    """Several charts in one cell output, each under its name."""
+
+    def __init__(self, figures: Mapping[str, Figure]) -> None:
+        self.figures = dict(figures)
+
+    def __repr__(self) -> str:
+        return f"ChartGallery({', '.join(self.figures)})"
+
+    def _repr_html_(self) -> str:
+        parts = []
+        for name, fig in self.figures.items():
+            data = base64.b64encode(figure_png(fig)).decode("ascii")
+            title = html.escape(name.replace("_", " "))
+            parts.append(f'<figure><img alt="{title}" src="data:image/png;base64,{data}"/></figure>')
+        return "\n".join(parts)
+
+
+def chart_gallery(figures: Mapping[str, Figure]) -> ChartGallery:
+    """Show every chart of :func:`audit.report.make_charts` in one cell, without a loop in the notebook."""
+    return ChartGallery(figures)
+
+
+def loaded_tables(inputs: Inputs) -> pd.DataFrame:
+    """What was loaded: one row per input table with its rows and the provenance range they cite.
+
+    Lets a DPO check at a glance that every sheet and extract arrived whole
+    (``rows`` against the source, first and last ``src_row``) before reading
+    any finding that cites those rows.
+    """
+    frames = {
+        "activities": inputs.activities,
+        "systems": inputs.systems,
+        "vendors": inputs.vendors,
+        "requests": inputs.requests,
+        "disclosures": inputs.disclosures,
+        **{f"records {sid}": frame for sid, frame in inputs.records.items()},
+    }
+    rows = []
+    for name, frame in frames.items():
+        has_prov = all(c in frame.columns for c in PROVENANCE) and len(frame) > 0
+        rows.append(
+            {
+                "table": name,
+                "rows": len(frame),
+                "columns": len([c for c in frame.columns if c not in PROVENANCE]),
+                "src_file": "; ".join(frame["src_file"].astype(str).unique()) if has_prov else "",
+                "src_sheet": "; ".join(frame["src_sheet"].astype(str).unique()) if has_prov else "",
+                "first_src_row": int(frame["src_row"].min()) if has_prov else None,
+                "last_src_row": int(frame["src_row"].max()) if has_prov else None,
+            }
+        )
+    return pd.DataFrame(rows).astype({"first_src_row": "Int64", "last_src_row": "Int64"})
+
+
+def provenance_preview(frame: pd.DataFrame, key: str, rows: int = 5) -> pd.DataFrame:
+    """The first ``rows`` rows' key and provenance: where each loaded row came from.
+
+    Only the key column and ``src_file``/``src_sheet``/``src_row`` are shown,
+    never names or e-mail addresses from a record extract.
+    """
+    return frame[[key, *PROVENANCE]].head(rows).reset_index(drop=True)
+
+
+def records_past_retention(retention: pd.DataFrame) -> pd.DataFrame:
+    """Retention rows with records past their limit, most first: what a DPO must get deleted."""
+    past = retention["records_past_limit"].astype("Float64").fillna(0)
+    return retention[(past > 0).to_numpy(dtype=bool)].sort_values("records_past_limit", ascending=False)
+
+
+def late_requests(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Requests answered late or still open past their deadline (status ``late`` / ``overdue``)."""
+    return timeline[timeline["status"].isin(["late", "overdue"]).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def written_files(paths: Iterable[Path]) -> pd.DataFrame:
+    """The files a report run wrote, with sizes, so the DPO knows where to find the workbook."""
+    paths = [Path(p) for p in paths]
+    return pd.DataFrame(
+        {
+            "file": [p.name for p in paths],
+            "folder": [str(p.parent) for p in paths],
+            "kB": [round(p.stat().st_size / 1024, 1) for p in paths],
+        }
+    )
+
+
+__all__ = [
+    "FINDING_DISPLAY_COLUMNS",
+    "ChartGallery",
+    "FindingsBrowser",
+    "SeverityCounts",
+    "chart_gallery",
+    "display_value",
+    "family_findings",
+    "figure_png",
+    "filter_findings",
+    "findings_browser",
+    "late_requests",
+    "loaded_tables",
+    "provenance_preview",
+    "records_past_retention",
+    "severity_css",
+    "severity_summary",
+    "style_table",
+    "widgets_available",
+    "written_files",
+]
