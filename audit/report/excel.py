@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -175,22 +177,38 @@ def _widths(frame: pd.DataFrame) -> list[float]:
 
 
 def _rows(ws, frame: pd.DataFrame, wrap: set[int], fills: dict[int, dict[str, PatternFill]]) -> Iterator[list]:
-    """Rows of cells; special cells (text that looks like a formula, wrapped, dated, filled) get a WriteOnlyCell."""
+    """Rows of cells; special cells (text that looks like a formula, wrapped, dated, filled) get a WriteOnlyCell.
+
+    Each distinct cell style is registered once and its style array copied
+    onto later cells: assigning openpyxl style objects per cell costs more
+    than the rest of the writing for tens of thousands of findings.
+    """
+    styles: dict[tuple, StyleArray] = {}
+
+    def style_for(key: tuple) -> StyleArray:
+        if key not in styles:
+            is_date, wrapped, fill = key
+            proto = WriteOnlyCell(ws)
+            if is_date:
+                proto.number_format = DATE_FORMAT
+            if fill is not None:
+                proto.fill = fill
+            proto.alignment = WRAP if wrapped else TOP
+            styles[key] = proto._style
+        return styles[key]
+
     for values in frame.itertuples(index=False, name=None):
         row = []
         for i, value in enumerate(values):
             needs_text = isinstance(value, str) and value.startswith(FORMULA_START)
             is_date = isinstance(value, dt.date)
-            fill = fills.get(i, {}).get(value) if i in fills else None
-            if needs_text or is_date or fill is not None or (i in wrap and value is not None):
+            fill = fills[i].get(value) if i in fills else None
+            wrapped = i in wrap and value is not None
+            if needs_text or is_date or fill is not None or wrapped:
                 cell = WriteOnlyCell(ws, value=value)
                 if needs_text:
                     cell.data_type = "s"
-                if is_date:
-                    cell.number_format = DATE_FORMAT
-                if fill is not None:
-                    cell.fill = fill
-                cell.alignment = WRAP if i in wrap else TOP
+                cell._style = copy(style_for((is_date, wrapped, fill)))
                 row.append(cell)
             else:
                 row.append(value)
