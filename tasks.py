@@ -25,6 +25,8 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".requirements.sha256"
 SAMPLE_ARGS = ["--data", "data/sample", "--as-of", "2026-11-01", "--out", "reports"]
 TEST_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+# The whole suite: unit and end-to-end tests, and every notebook run top to bottom.
+SUITE = ["--nbval-lax", "tests", "notebooks"]
 
 
 def setup() -> None:
@@ -78,7 +80,7 @@ def main(argv: list[str]) -> int:
         return run(["-m", "audit", *(extra or SAMPLE_ARGS)])
     if task == "test":
         setup()
-        return run([*TEST_ARGS, *extra])
+        return run([*TEST_ARGS, *(extra or SUITE)])
     if task == "lab":
         setup()
         return run(["-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *extra])
