@@ -349,6 +349,13 @@ def write_workbook(
         for name, frame in tables.items():
             _write_table(wb, Sheet(name, frame), row_cap)
         _write_table(wb, Sheet("Resolved since last run", resolved), row_cap)
-        wb.save(tmp)
+        try:
+            wb.save(tmp)
+        except BaseException:
+            # Finish the half-written sheets so their temporary files close now, not at garbage collection.
+            for sheet in wb.worksheets:
+                if not sheet.closed:
+                    sheet.close()
+            raise
 
     return atomic_write(path, write)
