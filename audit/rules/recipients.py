@@ -17,6 +17,7 @@ import pandas as pd
 
 from audit.context import AuditContext
 from audit.findings import cite, combine_findings, make_findings
+from audit.frames import column as _col
 from audit.reference import recipient_categories, vocabulary
 from audit.rules.register import blank, classify_activities, exploded
 from audit.vocab import fold
@@ -36,10 +37,6 @@ RECIPIENT_COLUMNS = [
     "evidence",
 ]
 JUDGED = ("checked", "undisclosed")
-
-
-def _col(frame: pd.DataFrame, name: str, fill: object = None) -> pd.Series:
-    return frame[name] if name in frame else pd.Series(fill, index=frame.index, dtype="object")
 
 
 def _folded(values: pd.Series) -> pd.Series:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from audit.context import AuditContext
 from audit.findings import cite, combine_findings, make_findings
+from audit.frames import column as _col
 from audit.policy import PolicyModel
 from audit.reference import data_categories, vocabulary
 from audit.vocab import fold
@@ -39,10 +40,6 @@ ART30_1_FIELDS = ("purpose", "data_subjects", "data_categories", "recipients", "
 ART30_2_FIELDS = ("security_measures",)
 CONTROLLER_ROLES = ("controller", "joint_controller")
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
-
-
-def _col(frame: pd.DataFrame, name: str, fill: object = None) -> pd.Series:
-    return frame[name] if name in frame else pd.Series(fill, index=frame.index, dtype="object")
 
 
 def _as_list(value: object) -> list:

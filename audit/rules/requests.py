@@ -13,12 +13,9 @@ import pandas as pd
 from audit.context import AuditContext
 from audit.durations import period_to_offset
 from audit.findings import cite, combine_findings, make_findings
+from audit.frames import column as _col
 
 EXTENSION = pd.DateOffset(months=2)
-
-
-def _col(frame: pd.DataFrame, name: str, fill: object = pd.NaT) -> pd.Series:
-    return frame[name] if name in frame else pd.Series(fill, index=frame.index)
 
 
 def request_timeline(ctx: AuditContext) -> pd.DataFrame:
@@ -30,13 +27,13 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
     """
     req = ctx.inputs.requests
     month = period_to_offset(ctx.policy.request_deadline)
-    received = _col(req, "received")
+    received = _col(req, "received", pd.NaT)
     base = received + month
-    notified = _col(req, "extension_notified")
+    notified = _col(req, "extension_notified", pd.NaT)
     extended = _col(req, "extended", pd.NA).astype("boolean").fillna(False)
     in_time = extended & notified.notna() & (notified <= base)
     deadline = base.where(~in_time, received + month + EXTENSION)
-    completed = _col(req, "completed")
+    completed = _col(req, "completed", pd.NaT)
     as_of = ctx.as_of_ts
     end = completed.fillna(as_of)
     days_late = (end - deadline).dt.days.clip(lower=0)
@@ -46,9 +43,9 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
     status[completed.isna() & (as_of > deadline)] = "overdue"
     return pd.DataFrame(
         {
-            "request_id": _col(req, "request_id", None),
-            "subject_ref": _col(req, "subject_ref", None),
-            "right": _col(req, "right", None),
+            "request_id": _col(req, "request_id"),
+            "subject_ref": _col(req, "subject_ref"),
+            "right": _col(req, "right"),
             "received": received,
             "extended": extended,
             "extension_notified": notified,
@@ -57,10 +54,10 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
             "days_to_answer": (completed - received).dt.days.astype("Int64"),
             "days_late": days_late.where(status.isin(["late", "overdue"]), 0).astype("Int64"),
             "status": status,
-            "outcome": _col(req, "outcome", None),
-            "src_file": _col(req, "src_file", None),
-            "src_sheet": _col(req, "src_sheet", None),
-            "src_row": _col(req, "src_row", None),
+            "outcome": _col(req, "outcome"),
+            "src_file": _col(req, "src_file"),
+            "src_sheet": _col(req, "src_sheet"),
+            "src_row": _col(req, "src_row"),
         },
         index=req.index,
     )
@@ -116,10 +113,10 @@ def _subjects_in_extracts(ctx: AuditContext, subjects: pd.Series) -> pd.DataFram
 
 def _erasure_findings(ctx: AuditContext) -> pd.DataFrame:
     req = ctx.inputs.requests
-    outcome = _col(req, "outcome", None)
+    outcome = _col(req, "outcome")
     done = (
-        (_col(req, "right", None) == "erasure")
-        & _col(req, "completed").notna()
+        (_col(req, "right") == "erasure")
+        & _col(req, "completed", pd.NaT).notna()
         & (outcome.isna() | outcome.isin(["done", "partly"]))
     )
     erased = req[done]
@@ -180,8 +177,8 @@ def _newsletter_records(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
                 {
                     "subject_ref": sel["subject_ref"].astype("object"),
                     "system_id": sid,
-                    "unsubscribed": _col(sel, "unsubscribed"),
-                    "last_contact": _col(sel, "last_contact"),
+                    "unsubscribed": _col(sel, "unsubscribed", pd.NaT),
+                    "last_contact": _col(sel, "last_contact", pd.NaT),
                 }
             )
         )
@@ -192,7 +189,7 @@ def _newsletter_records(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
 
 def _objection_findings(ctx: AuditContext) -> pd.DataFrame:
     req = ctx.inputs.requests
-    objections = req[(_col(req, "right", None) == "objection") & _col(req, "received").notna()]
+    objections = req[(_col(req, "right") == "objection") & _col(req, "received", pd.NaT).notna()]
     news = _newsletter_records(ctx, objections["subject_ref"])
     hits = objections.merge(news, on="subject_ref", how="inner")
     still_listed = hits["unsubscribed"].isna() | (hits["unsubscribed"] > hits["completed"].fillna(ctx.as_of_ts))
@@ -229,12 +226,12 @@ def _objection_findings(ctx: AuditContext) -> pd.DataFrame:
 
 def _identity_findings(ctx: AuditContext) -> pd.DataFrame:
     req = ctx.inputs.requests
-    completed = _col(req, "completed")
-    verified = _col(req, "identity_verified")
-    outcome = _col(req, "outcome", None)
+    completed = _col(req, "completed", pd.NaT)
+    verified = _col(req, "identity_verified", pd.NaT)
+    outcome = _col(req, "outcome")
     disclosed = outcome.isna() | outcome.isin(["done", "partly"])
     gap = req[
-        _col(req, "right", None).isin(["access", "portability"])
+        _col(req, "right").isin(["access", "portability"])
         & completed.notna()
         & disclosed
         & (verified.isna() | (verified > completed))

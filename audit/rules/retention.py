@@ -41,6 +41,7 @@ from audit.datafiles import reference
 from audit.durations import KINDS, anchor_names, parse_retention, period_to_offset
 from audit.errors import ReferenceDataError
 from audit.findings import cite, combine_findings, make_findings
+from audit.frames import column as _col
 from audit.reference import recipient_categories
 from audit.vocab import fold
 
@@ -180,10 +181,6 @@ def describe_rule(kind: str, period: object, anchor: object, year_end: bool, gra
 
 
 # --- the frames every rule joins -----------------------------------------------------------------
-
-
-def _col(frame: pd.DataFrame, name: str, fill: object = None) -> pd.Series:
-    return frame[name] if name in frame else pd.Series(fill, index=frame.index, dtype="object")
 
 
 def _register(ctx: AuditContext) -> pd.DataFrame:
