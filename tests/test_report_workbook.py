@@ -185,3 +185,14 @@ def test_long_sheets_are_capped_with_a_note(tmp_path, sample_result):
         f"{left_out:,} more rows were left out of this sheet (Excel limit guard: 5 rows shown); "
         "the complete table is in the CSV files beside this workbook."
     ]
+
+
+def test_unreadable_previous_workbook_is_a_clear_error(tmp_path, sample_result):
+    from audit.errors import InputError
+
+    with pytest.raises(InputError, match="previous workbook not found"):
+        write_report(sample_result, tmp_path, previous=tmp_path / "missing.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.xlsx: previous workbook cannot be read"):
+        write_report(sample_result, tmp_path, previous=bad)

@@ -81,6 +81,10 @@ def write_report(result: AuditResult, out_dir: Path, previous: Path | None = Non
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = result.context
+    # Read the DPO's previous work first: an unreadable one stops the run before anything is written.
+    book = out_dir / workbook_name(ctx.as_of)
+    prev_path = previous or find_previous(out_dir, book)
+    prev, prev_resolved = read_previous(prev_path) if prev_path else (None, None)
     written = [
         write_csv(result.findings, out_dir / "findings.csv"),
         write_csv(result.issues, out_dir / "input-issues.csv"),
@@ -92,9 +96,6 @@ def write_report(result: AuditResult, out_dir: Path, previous: Path | None = Non
     for key, fig in make_charts(result).items():
         pngs.append(charts.save_png(fig, out_dir / CHART_FILES[key]))
     written += pngs
-    book = out_dir / workbook_name(ctx.as_of)
-    prev_path = previous or find_previous(out_dir, book)
-    prev, prev_resolved = read_previous(prev_path) if prev_path and prev_path.exists() else (None, None)
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
         ("Organisation", ctx.settings.organisation or result.policy.raw["controller"]["name"]),

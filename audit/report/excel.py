@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from audit.errors import InputError
 from audit.report.files import FORMULA_START, atomic_write, clean_text
 
 DPO_COLUMNS = ["Status", "Owner", "Comment"]
@@ -81,7 +82,12 @@ def read_previous(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     when there were none). Read with calamine, so an old report is never
     modified.
     """
-    sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
+    except FileNotFoundError:
+        raise InputError(f"{path}: previous workbook not found") from None
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise InputError(f"{path}: previous workbook cannot be read ({type(exc).__name__}: {exc})") from None
     findings = sheets.get("Findings", pd.DataFrame(columns=["finding_id", *DPO_COLUMNS]))
     findings = findings[findings["finding_id"].notna()] if "finding_id" in findings else findings
     resolved = sheets.get("Resolved since last run", pd.DataFrame())
