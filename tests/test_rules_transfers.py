@@ -93,3 +93,16 @@ def test_register_lists_eu_rows_and_data_of_the_systems():
     assert reg.loc["US", "safeguard"] == "SCC + TIA"
     assert reg.loc["US", "activities"] == ["A-1"]
     assert reg.loc["US", "data_categories"] == ["E-post", "Namn"]
+
+
+def test_register_names_data_of_a_listed_recipient_in_canonical_words():
+    ctx = make_ctx(
+        make_inputs(
+            activities=[activity(recipients=["Helpdesk"], data_categories=["e-mail address", "E-post", "Skonummer"])],
+            systems=[system()],
+            vendors=[vendor(), vendor(vendor="Helpdesk", access_countries=["IN"], transfer_mechanism="scc")],
+        )
+    )
+    reg = transfer_register(ctx).set_index("vendor")
+    assert reg.loc["Helpdesk", "activities"] == ["A-1"]
+    assert reg.loc["Helpdesk", "data_categories"] == ["E-post", "Skonummer"]

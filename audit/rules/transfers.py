@@ -17,6 +17,8 @@ import pandas as pd
 from audit.context import AuditContext
 from audit.countries import adequacy_on, country_name, is_eu_eea
 from audit.findings import cite, combine_findings, make_findings
+from audit.reference import data_categories
+from audit.vocab import fold
 
 US = "US"
 REGISTER_COLUMNS = [
@@ -69,22 +71,44 @@ def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
     return pairs
 
 
-def _data_by_system(ctx: AuditContext) -> pd.DataFrame:
-    """system_id -> activities using it and the data categories involved."""
-    acts = ctx.inputs.activities[["activity_id", "systems", "data_categories"]].explode("systems")
-    acts = acts.dropna(subset=["systems"]).rename(columns={"systems": "system_id"})
-    cats = acts.explode("data_categories").dropna(subset=["data_categories"])
-    sys_cats = ctx.inputs.systems[["system_id", "data_categories"]] if "data_categories" in ctx.inputs.systems else None
-    if sys_cats is not None:
-        extra = sys_cats.explode("data_categories").dropna(subset=["data_categories"])
-        cats = pd.concat([cats[["system_id", "data_categories"]], extra], ignore_index=True)
-    out = pd.DataFrame(
+def _category_labels(words: pd.Series) -> pd.Series:
+    """Register words mapped to the canonical category label ("E-post" and "e-mail" both read "E-post")."""
+    vocab = data_categories()
+    ids = vocab.map_series(words, method="match")
+    return ids.map(vocab.label).where(ids.notna(), words)
+
+
+def _data_reached(ctx: AuditContext) -> pd.DataFrame:
+    """What each vendor's transfer carries: ``key`` -> activities and data categories.
+
+    Keys are ``system:<system_id>`` for the systems an activity uses and
+    ``vendor:<folded name>`` for vendors an activity lists as recipients, so
+    a support vendor with no system of ours still shows which data it reaches.
+    """
+    acts = ctx.inputs.activities
+    by_system = acts[["activity_id", "systems", "data_categories"]].explode("systems").dropna(subset=["systems"])
+    by_system["key"] = "system:" + by_system["systems"].astype(str)
+    listed = acts[["activity_id", "recipients", "data_categories"]].explode("recipients").dropna(subset=["recipients"])
+    listed["key"] = "vendor:" + listed["recipients"].map(fold)
+    links = pd.concat(
+        [by_system[["key", "activity_id", "data_categories"]], listed[["key", "activity_id", "data_categories"]]]
+    )
+    systems = ctx.inputs.systems
+    own = pd.DataFrame(
         {
-            "activities": acts.groupby("system_id")["activity_id"].agg(lambda s: sorted(set(s))),
-            "data_categories": cats.groupby("system_id")["data_categories"].agg(lambda s: sorted(set(map(str, s)))),
+            "key": "system:" + systems["system_id"].astype(str),
+            "activity_id": None,
+            "data_categories": systems["data_categories"],
         }
     )
-    return out
+    cats = pd.concat([links, own], ignore_index=True).explode("data_categories").dropna(subset=["data_categories"])
+    cats["label"] = _category_labels(cats["data_categories"].astype(str))
+    return pd.DataFrame(
+        {
+            "activities": links.groupby("key")["activity_id"].agg(lambda s: sorted(set(s.dropna()))),
+            "data_categories": cats.groupby("key")["label"].agg(lambda s: sorted(set(s))),
+        }
+    )
 
 
 def transfer_register(ctx: AuditContext) -> pd.DataFrame:
@@ -107,13 +131,13 @@ def transfer_register(ctx: AuditContext) -> pd.DataFrame:
     reg["systems"] = systems_by_pair
     reg["route"] = routes
     reg = reg.reset_index()
-    data = _data_by_system(ctx)
-    reg["activities"] = reg["systems"].map(
-        lambda ids: sorted({a for i in ids for a in data["activities"].get(i, [])}) if len(data) else []
-    )
-    reg["data_categories"] = reg["systems"].map(
-        lambda ids: sorted({c for i in ids for c in data["data_categories"].get(i, [])}) if len(data) else []
-    )
+    data = _data_reached(ctx)
+    keys = [
+        [f"system:{s}" for s in ids] + [f"vendor:{fold(v)}"]
+        for ids, v in zip(reg["systems"], reg["vendor"], strict=True)
+    ]
+    for col in ("activities", "data_categories"):
+        reg[col] = [sorted({x for k in ks for x in (data[col].get(k) or [])}) for ks in keys]
     # Verdicts are decided per distinct country (a handful), then joined back.
     countries = pd.DataFrame({"country": reg["country"].drop_duplicates()})
     countries["eu_eea"] = countries["country"].map(is_eu_eea)
