@@ -103,6 +103,8 @@ def test_register_names_data_of_a_listed_recipient_in_canonical_words():
             vendors=[vendor(), vendor(vendor="Helpdesk", access_countries=["IN"], transfer_mechanism="scc")],
         )
     )
-    reg = transfer_register(ctx).set_index("vendor")
-    assert reg.loc["Helpdesk", "activities"] == ["A-1"]
-    assert reg.loc["Helpdesk", "data_categories"] == ["E-post", "Skonummer"]
+    reg = transfer_register(ctx).set_index(["vendor", "country"])
+    assert reg.loc[("Helpdesk", "IN"), "route"] == "access"
+    assert reg.loc[("Helpdesk", "SE"), "route"] == "establishment"
+    assert reg.loc[("Helpdesk", "IN"), "activities"] == ["A-1"]
+    assert reg.loc[("Helpdesk", "IN"), "data_categories"] == ["E-post", "Skonummer"]
