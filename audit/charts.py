@@ -168,12 +168,16 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
     links_vc = register[["vendor", "country", "eu_eea"]].drop_duplicates() if not register.empty else register
     if links_as.empty and links_sv.empty:
         return _empty(title, "No activities or systems to map", as_of)
-    cols = [
-        sorted(set(activities["activity_id"].dropna().astype(str))),
-        sorted(set(systems["system_id"].dropna().astype(str))),
-        sorted(set(links_sv["vendor"].astype(str)) | set(links_vc["vendor"].astype(str) if len(links_vc) else [])),
-        sorted(set(links_vc["country"].astype(str))) if len(links_vc) else [],
-    ]
+    acts = sorted(set(activities["activity_id"].dropna().astype(str)))
+    syst = _barycentre(sorted(set(systems["system_id"].dropna().astype(str))), links_as, "systems", "activity_id", acts)
+    vend_all = set(links_sv["vendor"].astype(str)) | set(links_vc["vendor"].astype(str) if len(links_vc) else [])
+    vend = _barycentre(sorted(vend_all), links_sv, "vendor", "system_id", syst)
+    ctry = (
+        _barycentre(sorted(set(links_vc["country"].astype(str))), links_vc, "country", "vendor", vend)
+        if len(links_vc)
+        else []
+    )
+    cols = [acts, syst, vend, ctry]
     third = set(links_vc.loc[~links_vc["eu_eea"].astype(bool), "country"]) if len(links_vc) else set()
     height = max(len(c) for c in cols)
     fig, ax = plt.subplots(figsize=(12, 0.32 * height + 1.8), dpi=DPI)
@@ -199,7 +203,7 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
         ax.text(
             px,
             py,
-            name[:28],
+            name[:34],
             ha="center",
             va="center",
             fontsize=7,
@@ -216,6 +220,14 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
     _caption(fig, as_of, "red: third country (outside the EU/EEA)")
     plt.close(fig)
     return fig
+
+
+def _barycentre(names: list[str], links: pd.DataFrame, col: str, parent_col: str, parents: list[str]) -> list[str]:
+    """Order ``names`` by the mean position of the nodes they link to, so the map's lines cross less."""
+    rank = {p: i for i, p in enumerate(parents)}
+    pos = links.assign(_r=links[parent_col].astype(str).map(rank)).dropna(subset=["_r"])
+    mean = pos.groupby(pos[col].astype(str))["_r"].mean()
+    return sorted(names, key=lambda n: (mean.get(n, len(parents)), n))
 
 
 def save_png(fig: Figure, path: Path) -> Path:
