@@ -32,8 +32,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from audit.rules import RULE_FAMILIES  # noqa: E402
-from audit.rules.retention import check_retention, retention_table  # noqa: E402
+from audit.rules import RULE_FAMILIES, TABLES  # noqa: E402
 from audit.run import run_audit  # noqa: E402
 from audit.sample import SAMPLE_AS_OF, write_sample  # noqa: E402
 
@@ -54,8 +53,8 @@ def peak_rss_bytes() -> int:
 
 
 def families(names: list[str] | None = None) -> list:
-    """The rule families to run: every registered one plus retention (until it is registered), or those named."""
-    every = RULE_FAMILIES if check_retention in RULE_FAMILIES else [*RULE_FAMILIES, check_retention]
+    """The rule families to run: every registered one, or those named."""
+    every = RULE_FAMILIES
     if not names:
         return every
     chosen = [f for f in every if f.__name__ in names]
@@ -72,12 +71,7 @@ def _phases(folder: Path, as_of: date, names: list[str] | None) -> None:
     from audit.policy import load_policy
     from audit.settings import load_settings
 
-    try:
-        from audit.rules import TABLES
-    except ImportError:
-        TABLES = {}  # noqa: N806 - mirrors the package's constant
     tables = dict(TABLES)
-    tables.setdefault("Retention", retention_table)
     t0 = time.perf_counter()
     inputs = load_inputs(folder)
     print(f"  load_inputs             {time.perf_counter() - t0:7.2f} s")
