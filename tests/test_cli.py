@@ -1,0 +1,69 @@
+"""The command line: exit status, printed summary, files written, one-line errors."""
+
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from audit.cli import main
+from audit.paths import PROJECT_DIR, SAMPLE_DIR
+from audit.run import run_audit
+from audit.sample import SAMPLE_AS_OF
+
+
+def test_sample_run_writes_everything_and_summarises(tmp_path, capsys):
+    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    expected = run_audit(SAMPLE_DIR, SAMPLE_AS_OF).counts_by_severity()
+    assert f"as of {SAMPLE_AS_OF.isoformat()}" in out
+    assert "Findings by severity: " + ", ".join(f"{s} {n}" for s, n in expected.items()) in out
+    findings = pd.read_csv(tmp_path / "findings.csv")
+    assert len(findings) == expected.sum()
+    assert (tmp_path / f"{SAMPLE_AS_OF.isoformat()}-privacy-audit.xlsx").exists()
+    assert (tmp_path / "input-issues.csv").exists()
+
+
+def test_as_of_defaults_to_today_and_says_so(tmp_path, capsys, monkeypatch):
+    import audit.cli as cli
+
+    class Today:
+        @staticmethod
+        def today():
+            return SAMPLE_AS_OF
+
+        fromisoformat = staticmethod(cli.date.fromisoformat)
+
+    monkeypatch.setattr(cli, "date", Today)
+    assert main(["--data", str(SAMPLE_DIR), "--out", str(tmp_path)]) == 0
+    assert f"as of {SAMPLE_AS_OF.isoformat()} (today)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "missing"])
+def test_unusable_input_is_exit_2_with_one_line(tmp_path, damage):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    if damage == "corrupt":
+        (data / "inventory.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    else:
+        (data / "activities.xlsx").unlink()
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit", "--data", str(data), "--as-of", "2026-11-01", "--out", str(tmp_path / "o")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert ("inventory.xlsx" if damage == "corrupt" else "activities") in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_bad_as_of_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", str(SAMPLE_DIR), "--as-of", "1/11/2026"])
+    assert exit_info.value.code == 2
+    assert "not an ISO date" in capsys.readouterr().err
