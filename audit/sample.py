@@ -118,6 +118,7 @@ ACTIVITY_HEADERS = {
     "owner": "Ansvarig",
     "dpia": "Konsekvensbedömning",
     "last_reviewed": "Senast granskad",
+    "started": "Startdatum",
     "comment": "Kommentar",
 }
 SECURITY = "Kryptering, behörighetsstyrning, loggning och säkerhetskopiering"
@@ -352,6 +353,7 @@ ACTIVITIES: list[dict[str, Any]] = [
         "owner": "Marknadschef",
         "dpia": "nej",
         "last_reviewed": D("2026-05-30"),
+        "started": D("2023-02-01"),
     },
     {
         "activity_id": "A-13",
@@ -370,6 +372,7 @@ ACTIVITIES: list[dict[str, Any]] = [
         "owner": "HR-chef",
         "dpia": "nej",
         "last_reviewed": D("2026-09-01"),
+        "started": sv_date(D("2025-09-01")),
     },
     {
         "activity_id": "A-14",
@@ -998,6 +1001,7 @@ def expected_findings(extracts: dict[str, Extract], files: dict[str, str]) -> pd
         ("REG-03", "A-01:ip_address", f"Web-form inquiries list IP-adress, which P-INQUIRY does not — {_at('activity', 'A-01')}"),
         ("REG-04", "A-06", f"Surveys on Samtycke (consent); the policy says Berättigat intresse — {_at('activity', 'A-06')}"),
         ("REG-05", "A-08:security_measures", f"Event photo/film row has no Säkerhetsåtgärder — {_at('activity', 'A-08')}"),
+        ("REG-06", "A-13", f"Recruitment started 1 september 2025, after the policy version 2024-05-16, which does not cover it — {_at('activity', 'A-13')}"),
         ("REG-06", "A-15", f"Supplier contacts last reviewed 15 juni 2025, more than 12 months before the as-of date — {_at('activity', 'A-15')}"),
         ("REC-01", "A-10:Adtrack Nordic AB", f"Newsletter list shared with an advertising network (Annonsnätverk), a category P-NEWSLETTER does not name — {_at('activity', 'A-10')}; {_at('vendor', 'Adtrack Nordic AB')}"),
         ("REC-02", "Redovisningsbyrån Väst AB", f"Accounting consultant (processor) with no DPA signed — {_at('vendor', 'Redovisningsbyrån Väst AB')}"),
@@ -1048,7 +1052,7 @@ COMPLIANT = [
     "REG: every other row has a Policyavsnitt, all Art. 30(1) fields, data categories and legal bases as the policy "
     "words them (P-CRM rows: Berättigat intresse; Avtal; Rättslig förpliktelse) and a review date in 2026.",
     "REG/RET/REC on out-of-scope rows: A-11 (P-PROCESSOR, personuppgiftsbiträde, health data) and A-12 (P-COOKIES, "
-    "consent) are not compared with the policy; A-13 (no Policyavsnitt) gives REG-01 only.",
+    "consent) are not compared with the policy; A-13 (no Policyavsnitt) gives REG-01, and REG-06 because it started (Startdatum 1 september 2025) after the policy version.",
     "REC: Carasent Norge AS (A-07) and Carasent ASA (A-13, disclosure 2026-03-03) are group companies §6 names; "
     "every other processor and sub-processor has a DPA date; Skatteverket twice and Polismyndigheten on 2026-09-08 "
     "received data on Rättslig förpliktelse.",
@@ -1074,7 +1078,7 @@ COMPLIANT = [
     "SEC: every other system is encrypted, backed up and tested since 2026-01.",
 ]
 READINGS = [
-    "An activity without Policyavsnitt (A-13) gives REG-01 and nothing that compares it with a policy activity.",
+    "An activity without Policyavsnitt (A-13) gives REG-01 (and REG-06 for its start after the policy version), and nothing that compares it with a policy activity.",
     "Rows citing an out-of-scope policy activity (P-PROCESSOR, P-COOKIES) are not compared with the policy "
     "(REG-03/04, REC-01/04, RET-01/02/04); they still need every Art. 30 field and a recent review.",
     "REC-04 is judged for policy activities that have a register row; an unregistered one (P-CASE-FILMS) is REG-02 only.",

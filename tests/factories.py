@@ -18,6 +18,7 @@ from audit.settings import Settings, load_settings
 
 DATE_COLUMNS = {
     "last_reviewed",
+    "started",
     "last_security_test",
     "oldest_record",
     "dpa_signed",

@@ -34,6 +34,7 @@ CELLS: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "owner": ("Anna", "Anna"),
         "dpia": ("ej nödvändig", "not_needed"),
         "last_reviewed": ("1 mars 2025", TS("2025-03-01")),
+        "started": ("2023-02-01", TS("2023-02-01")),
     },
     ("inventory", "Systems"): {
         "system_id": ("S-1", "S-1"),

@@ -386,3 +386,47 @@ def test_register_table_keeps_an_unknown_reference_visible():
     assert table.loc[0, "policy_ref"] == "P-HR"
     assert pd.isna(table.loc[0, "policy_title"])
     assert table.loc[0, "audit_status"] == "undisclosed"
+
+
+# --- REG-06: started after the policy version, not covered -----------------------------------
+
+
+def _reg06(acts, records=None):
+    found = check_register(make_ctx(make_inputs(activities=acts, records=records)))
+    return found[found["rule"] == "REG-06"].set_index("subject")["detail"].to_dict()
+
+
+def test_uncovered_activity_started_after_the_policy_version():
+    acts = [
+        activity(activity_id="A-NEW", activity="Chatbot", policy_ref=None, started="2025-01-01"),
+        activity(activity_id="A-OLD", activity="Old", policy_ref=None, started="2024-01-01"),
+        activity(activity_id="A-COV", activity="Covered", started="2025-01-01"),
+    ]
+    assert _reg06(acts) == {
+        "A-NEW": "Activity A-NEW (Chatbot): started 2025-01-01, after the policy version of 2024-05-16, "
+        "which does not cover it."
+    }
+
+
+def test_start_falls_back_to_the_first_collected_record():
+    acts = [activity(activity_id="A-NEW", activity="Chatbot", policy_ref=None)]
+    records = {
+        "S-X": [
+            {"record_id": "1", "subject_ref": "DS-1", "activity_id": "A-NEW", "collected": "2025-03-01"},
+            {"record_id": "2", "subject_ref": "DS-2", "activity_id": "A-NEW", "collected": "2025-05-01"},
+        ]
+    }
+    assert _reg06(acts, records) == {
+        "A-NEW": "Activity A-NEW (Chatbot): first record collected 2025-03-01, after the policy version of "
+        "2024-05-16, which does not cover it."
+    }
+
+
+def test_both_reasons_make_one_finding():
+    acts = [
+        activity(activity_id="A-NEW", activity="Chatbot", policy_ref=None, started="2025-01-01", last_reviewed=None)
+    ]
+    assert _reg06(acts) == {
+        "A-NEW": "Activity A-NEW (Chatbot): no review date recorded; started 2025-01-01, after the policy version "
+        "of 2024-05-16, which does not cover it."
+    }

@@ -485,33 +485,66 @@ def _missing_fields(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
     return make_findings("REG-05", pd.concat(parts, ignore_index=True), ctx.settings)
 
 
-def _review(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
-    """REG-06: no review recorded, or the last one more than the settings' interval before the as-of date.
+def _first_records(ctx: AuditContext) -> pd.Series:
+    """activity_id -> earliest ``collected`` date in any record extract (how long it has really been running)."""
+    parts = [
+        rec.groupby("activity_id", observed=True)["collected"].min()
+        for rec in ctx.inputs.records.values()
+        if {"activity_id", "collected"} <= set(rec.columns)
+    ]
+    if not parts:
+        return pd.Series(dtype="datetime64[ns]")
+    return pd.concat(parts).groupby(level=0).min()
 
-    Reviewed exactly ``review_interval_months`` before the as-of date is
-    still in time. rules.md also mentions activities started after the
-    policy's version date; the register has no start-date column, so that
-    half cannot be judged and is not implemented.
+
+def _review(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
+    """REG-06: an entry out of date, in either of the two ways rules.md names.
+
+    * no review recorded, or the last one more than the settings' interval
+      before the as-of date (reviewed exactly that long ago is still in time);
+    * an activity the policy does not cover that started after the policy's
+      version date: the policy (section 9) promises to describe processing
+      as it changes. The start is the register's optional ``started`` column,
+      else the earliest ``collected`` date in the record extracts.
+
+    Both reasons for one activity make one finding (the subject is the activity).
     """
     acts = ctx.inputs.activities
     months = ctx.settings.review_interval_months
     cutoff = ctx.as_of_ts - pd.DateOffset(months=months)
     reviewed = pd.to_datetime(_col(acts, "last_reviewed", pd.NaT), errors="coerce")
     late = reviewed.isna() | (reviewed < cutoff)
-    gap = cls[late]
-    head = "Activity " + gap["activity_id"].astype(str) + " (" + gap["activity"].astype(str) + "): "
-    detail = (
-        head
-        + reviewed[late].dt.strftime("last reviewed %Y-%m-%d")
-        + f", more than {months} months before {ctx.as_of.isoformat()}."
+    review_text = (
+        reviewed.dt.strftime("last reviewed %Y-%m-%d") + f", more than {months} months before {ctx.as_of.isoformat()}"
     )
-    detail[reviewed[late].isna()] = (head + "no review date recorded.")[reviewed[late].isna()]
+    review_text = review_text.where(reviewed.notna(), "no review date recorded")
+
+    version = pd.Timestamp(ctx.policy.version)
+    started = pd.to_datetime(_col(acts, "started", pd.NaT), errors="coerce")
+    from_records = acts["activity_id"].map(_first_records(ctx))
+    start = started.fillna(from_records)
+    uncovered = cls["status"].eq("undisclosed")
+    new = uncovered & start.notna() & (start > version)
+    how = pd.Series("started", index=acts.index).where(started.notna(), "first record collected")
+    new_text = (
+        how + " " + start.dt.strftime("%Y-%m-%d") + f", after the policy version of {version.date().isoformat()}, "
+        "which does not cover it"
+    )
+
+    gap_mask = late | new
+    gap = cls[gap_mask]
+    reasons = pd.concat([review_text.where(late), new_text.where(new)], axis=1)[gap_mask]
+    joined = reasons.apply(lambda r: "; ".join(r.dropna()), axis=1) if len(reasons) else pd.Series(dtype=object)
+    head = "Activity " + gap["activity_id"].astype(str) + " (" + gap["activity"].astype(str) + "): "
+    columns = pd.Series("column last_reviewed", index=gap.index)
+    columns[new[gap_mask] & ~late[gap_mask]] = "column started"
+    columns[new[gap_mask] & late[gap_mask]] = "columns last_reviewed, started"
     rows = pd.DataFrame(
         {
             "subject": gap["activity_id"],
             "activity_id": gap["activity_id"],
-            "detail": detail,
-            "evidence": cite(gap) + ", column last_reviewed",
+            "detail": head + joined + ".",
+            "evidence": cite(gap) + ", " + columns,
             "policy_clause": ctx.policy.clause("*", "updates"),
         }
     )
