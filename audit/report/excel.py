@@ -109,7 +109,7 @@ def carry_forward(
     out[CHANGE_COLUMN] = "new" if previous is not None else None
     resolved_cols = ["resolved_on", "finding_id", "rule", "severity", "subject", "title", *DPO_COLUMNS]
     if previous is None or previous.empty or "finding_id" not in previous:
-        return out, pd.DataFrame(columns=resolved_cols)
+        return _dpo_order(out), pd.DataFrame(columns=resolved_cols)
     prev = previous.drop_duplicates("finding_id").set_index("finding_id")
     known = out["finding_id"].isin(prev.index)
     for col in DPO_COLUMNS:
@@ -131,7 +131,14 @@ def carry_forward(
         if any(not h.empty for h in history)
         else pd.DataFrame(columns=resolved_cols)
     )
-    return out, resolved.drop_duplicates("finding_id")
+    return _dpo_order(out), resolved.drop_duplicates("finding_id")
+
+
+def _dpo_order(findings: pd.DataFrame) -> pd.DataFrame:
+    """Columns in the order a DPO works: what and how bad, their own columns, then the evidence."""
+    first = ["finding_id", "severity", "rule", "area", "title", "subject", *DPO_COLUMNS, CHANGE_COLUMN, "detail"]
+    first = [c for c in first if c in findings.columns]
+    return findings[first + [c for c in findings.columns if c not in first]]
 
 
 # ---------------------------------------------------------------- cell writing
