@@ -27,3 +27,9 @@ def test_csv_cells_cannot_become_formulas(tmp_path):
     assert list(safe["n"]) == list(range(6))
     written = pd.read_csv(write_csv(frame, tmp_path / "f.csv"))
     assert written.loc[0, "text"] == '\'=HYPERLINK("x")'
+
+
+def test_list_cells_are_written_in_list_notation(tmp_path):
+    frame = pd.DataFrame({"ids": [["A-1", "A-2"], [], ["=x"]]})
+    written = pd.read_csv(write_csv(frame, tmp_path / "f.csv"), keep_default_na=False)
+    assert list(written["ids"]) == ["A-1; A-2", "", "'=x"]

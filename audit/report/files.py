@@ -53,6 +53,13 @@ def clean_text(value: object) -> object:
     return value
 
 
+def _flat(value: object) -> object:
+    """List cells as ``a; b`` (the inputs' own list notation) rather than a Python repr."""
+    if isinstance(value, list | tuple | set):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot be read as formulas by a spreadsheet.
 
@@ -63,7 +70,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col].map(clean_text)
+            s = out[col].map(_flat).map(clean_text)
             text = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
             out[col] = s.where(~text.astype(bool), "'" + s.astype(str))
     return out
