@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from audit.settings import SEVERITIES, Settings
 
@@ -38,8 +39,10 @@ def _caption(fig: Figure, as_of: dt.date, extra: str = "") -> None:
 
 def _empty(title: str, message: str, as_of: dt.date) -> Figure:
     fig = plt.figure(figsize=(8, 3), dpi=DPI)
-    fig.suptitle(title, fontsize=13, fontweight="bold")
+    fig.suptitle(title, fontsize=13, fontweight="bold", x=0.02, ha="left")
     fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#333333")
+    # A frame over the whole figure, so a tight crop keeps the layout instead of hugging the texts.
+    fig.add_artist(Rectangle((0.005, 0.005), 0.99, 0.99, transform=fig.transFigure, fill=False, ec="#D5D8DC"))
     _caption(fig, as_of)
     plt.close(fig)
     return fig

@@ -67,3 +67,15 @@ def test_bad_as_of_is_a_usage_error(capsys):
         main(["--data", str(SAMPLE_DIR), "--as-of", "1/11/2026"])
     assert exit_info.value.code == 2
     assert "not an ISO date" in capsys.readouterr().err
+
+
+def test_settings_file_overrides_severities(tmp_path, capsys):
+    settings = tmp_path / "mine.yaml"
+    settings.write_text("severities:\n  TRF-05: low\n", encoding="utf-8")
+    args = ["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path / "o")]
+    assert main([*args, "--settings", str(settings)]) == 0
+    findings = pd.read_csv(tmp_path / "o" / "findings.csv")
+    assert set(findings.loc[findings["rule"] == "TRF-05", "severity"]) == {"low"}
+    settings.write_text("severities:\n  TRF-05: urgent\n", encoding="utf-8")
+    assert main([*args, "--settings", str(settings)]) == 2
+    assert "mine.yaml: severity of TRF-05 is 'urgent'" in capsys.readouterr().err
