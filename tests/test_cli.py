@@ -79,3 +79,17 @@ def test_settings_file_overrides_severities(tmp_path, capsys):
     settings.write_text("severities:\n  TRF-05: urgent\n", encoding="utf-8")
     assert main([*args, "--settings", str(settings)]) == 2
     assert "mine.yaml: severity of TRF-05 is 'urgent'" in capsys.readouterr().err
+
+
+def test_only_the_required_files_is_a_complete_audit(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("activities.xlsx", "inventory.xlsx"):
+        shutil.copy(SAMPLE_DIR / name, data / name)
+    assert main(["--data", str(data), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path / "o")]) == 0
+    findings = pd.read_csv(tmp_path / "o" / "findings.csv")
+    # No request log, no disclosures, no extracts: those rules are silent, the rest still run.
+    assert not findings["rule"].str.startswith("DSR").any()
+    assert not findings["rule"].isin(["RET-03", "RET-05", "REC-05"]).any()
+    assert {"POL-01", "REG-01", "TRF-01", "SEC-01", "RET-01"} <= set(findings["rule"])
+    assert len(list((tmp_path / "o").glob("chart-*.png"))) == 5
