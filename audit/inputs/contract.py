@@ -98,5 +98,3 @@ def check_contract(inputs: Inputs) -> None:
     for frame in inputs.records.values():
         # Dtypes only: element checks over millions of rows would cost more than the audit.
         s["Records"].validate(frame, lazy=True)
-
-
