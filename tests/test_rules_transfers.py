@@ -108,3 +108,15 @@ def test_register_names_data_of_a_listed_recipient_in_canonical_words():
     assert reg.loc[("Helpdesk", "SE"), "route"] == "establishment"
     assert reg.loc[("Helpdesk", "IN"), "activities"] == ["A-1"]
     assert reg.loc[("Helpdesk", "IN"), "data_categories"] == ["E-post", "Skonummer"]
+
+
+def test_bcr_is_accepted_once_the_policy_names_it():
+    from dataclasses import replace
+
+    systems = [system(vendor="Manila", hosting_country=["PH"])]
+    vendors = [vendor(vendor="Manila", country="PH", transfer_mechanism="bcr")]
+    ctx = make_ctx(make_inputs(systems=systems, vendors=vendors))
+    assert gaps(check_transfers(ctx)) == {"TRF-03": ["Manila:PH"]}
+    wider = replace(ctx, policy=replace(ctx.policy, transfer_grounds=[*ctx.policy.transfer_grounds, "bcr"]))
+    assert gaps(check_transfers(wider)) == {}
+    assert transfer_register(wider).loc[0, "safeguard"] == "BCR"

@@ -236,25 +236,12 @@ def _identity_findings(ctx: AuditContext) -> pd.DataFrame:
         & disclosed
         & (verified.isna() | (verified > completed))
     ]
-    late = verified[gap.index].notna()
-    detail = (
-        gap["right"].str.capitalize()
-        + " request "
-        + gap["request_id"]
-        + " was completed "
-        + completed[gap.index].dt.strftime("%Y-%m-%d")
-        + " with no identity check recorded."
+    checked = verified[gap.index]
+    how = ("before the identity was verified (" + checked.dt.strftime("%Y-%m-%d") + ").").where(
+        checked.notna(), "with no identity check recorded."
     )
-    detail[late] = (
-        gap["right"].str.capitalize()
-        + " request "
-        + gap["request_id"]
-        + " was completed "
-        + completed[gap.index].dt.strftime("%Y-%m-%d")
-        + " before the identity was verified ("
-        + verified[gap.index].dt.strftime("%Y-%m-%d")
-        + ")."
-    )[late]
+    done = completed[gap.index].dt.strftime("%Y-%m-%d")
+    detail = gap["right"].str.capitalize() + " request " + gap["request_id"] + " was completed " + done + " " + how
     rows = pd.DataFrame(
         {
             "subject": gap["request_id"],

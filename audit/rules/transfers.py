@@ -21,6 +21,8 @@ from audit.reference import data_categories
 from audit.vocab import fold
 
 US = "US"
+# Lawful transfer grounds besides adequacy and SCC (Art. 46(2)(b), Art. 49).
+OTHER_GROUNDS = ("bcr", "derogation")
 REGISTER_COLUMNS = [
     "country",
     "country_name",
@@ -150,38 +152,40 @@ def transfer_register(ctx: AuditContext) -> pd.DataFrame:
 
 
 def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
-    """Decide safeguard, status and the rule that fires for each vendor × country (vectorised)."""
+    """Decide safeguard, status and the rule that fires for each vendor × country (vectorised).
+
+    The first matching case wins; a third-country transfer that matches none
+    has no safeguard (TRF-01). BCR and derogations are lawful grounds but
+    the policy (section 7) names only adequacy and SCC, so they are TRF-03
+    unless the policy model lists them.
+    """
     mech = reg["transfer_mechanism"].astype("object")
     dpf = reg["dpf_certified"].astype("boolean").fillna(False)
-    tia = reg["tia_done"].notna()
     third = ~reg["eu_eea"].astype(bool)
-    adequate = reg["adequacy_decision"].notna()
     is_us = reg["country"] == US
-    covered_by_adequacy = adequate & (~is_us | dpf)
     scc = mech == "scc"
-    other_ground = mech.isin(["bcr", "derogation"])
-    conditions = [
-        ~third,
-        covered_by_adequacy,
-        scc & tia,
-        scc & ~tia,
-        other_ground,
-        is_us & mech.isin(["adequacy", "dpf"]),
+    tia = reg["tia_done"].notna()
+    other = mech.isin(OTHER_GROUNDS)
+    named = mech.isin(policy_grounds)
+    cases = [  # condition, safeguard, status, rule
+        (~third, "none needed (EU/EEA)", "no transfer", None),
+        (reg["adequacy_decision"].notna() & (~is_us | dpf), "adequacy decision", "ok", None),
+        (scc & tia, "SCC + TIA", "ok", None),
+        (scc & ~tia, "SCC, no TIA", "TIA missing", "TRF-04"),
+        (other & named, mech.str.upper(), "ok", None),
+        (other & ~named, mech.str.upper(), "ground not in policy", "TRF-03"),
+        (is_us & mech.isin(["adequacy", "dpf"]), "DPF claimed", "not DPF-certified", "TRF-02"),
     ]
-    safeguard = ["none needed (EU/EEA)", "adequacy decision", "SCC + TIA", "SCC, no TIA", "other", "DPF claimed"]
-    status = ["no transfer", "ok", "ok", "TIA missing", "ground not in policy", "not DPF-certified"]
-    rules = [None, None, None, "TRF-04", "TRF-03", "TRF-02"]
-    reg["safeguard"] = pd.Series(pd.NA, index=reg.index, dtype="object")
+    reg["safeguard"] = "none"
     reg["status"] = "no safeguard"
     reg["rule"] = "TRF-01"
-    for cond, sg, st, rule in reversed(list(zip(conditions, safeguard, status, rules, strict=True))):
-        reg.loc[cond, "safeguard"] = sg
-        reg.loc[cond, "status"] = st
-        reg.loc[cond, "rule"] = rule
-    reg.loc[other_ground & ~covered_by_adequacy & third, "safeguard"] = mech.str.upper()
-    reg.loc[reg["safeguard"].isna(), "safeguard"] = "none"
-    # SCC or adequacy are the policy's grounds; a ground outside them is TRF-03 even when lawful.
-    reg.loc[reg["rule"].eq("TRF-03") & mech.isin(policy_grounds), "rule"] = None
+    decided = pd.Series(False, index=reg.index)
+    for cond, safeguard, status, rule in cases:
+        hit = cond & ~decided
+        reg.loc[hit, "safeguard"] = safeguard[hit] if isinstance(safeguard, pd.Series) else safeguard
+        reg.loc[hit, "status"] = status
+        reg.loc[hit, "rule"] = rule
+        decided |= hit
     return reg
 
 
