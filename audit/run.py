@@ -19,7 +19,7 @@ from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
 from audit.policy import PolicyModel, load_policy
 from audit.rules import RULE_FAMILIES, TABLES
-from audit.settings import Settings, load_settings
+from audit.settings import SEVERITIES, Settings, load_settings
 
 
 @dataclass
@@ -43,8 +43,6 @@ class AuditResult:
 
     def counts_by_severity(self) -> pd.Series:
         """Findings per severity, in severity order, zeros included."""
-        from audit.settings import SEVERITIES
-
         return self.findings["severity"].value_counts().reindex(list(SEVERITIES), fill_value=0).rename("findings")
 
 

@@ -36,3 +36,16 @@ def test_combine_orders_by_severity_then_rule():
     combined = combine_findings([low, high])
     assert list(combined["rule"]) == ["SEC-01", "REG-06"]
     assert combine_findings([]).empty
+
+
+def test_context_memo_runs_once_and_is_not_shared_by_replace():
+    from dataclasses import replace
+
+    from tests.factories import make_ctx, make_inputs
+
+    ctx = make_ctx(make_inputs())
+    calls = []
+    assert ctx.memo("k", lambda: calls.append(1) or "first") == "first"
+    assert ctx.memo("k", lambda: calls.append(1) or "again") == "first"
+    assert calls == [1]
+    assert replace(ctx, as_of=ctx.as_of).memo("k", lambda: "fresh") == "fresh"

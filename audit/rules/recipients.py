@@ -188,6 +188,10 @@ def _judge(ctx: AuditContext, facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _facts(ctx: AuditContext) -> pd.DataFrame:
+    return ctx.memo("recipients.facts", lambda: _compute_facts(ctx))
+
+
+def _compute_facts(ctx: AuditContext) -> pd.DataFrame:
     """Resolved, judged facts (one per source row) with the activity's status, for the rules."""
     return _judge(ctx, _resolve(ctx, _sources(ctx, classify_activities(ctx))))
 

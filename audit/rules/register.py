@@ -92,6 +92,11 @@ def block_roles(policy: PolicyModel) -> pd.Series:
 
 
 def classify_activities(ctx: AuditContext) -> pd.DataFrame:
+    """Each register row's role, policy activity and status, computed once per audit (see :func:`_classify`)."""
+    return ctx.memo("register.classify", lambda: _classify(ctx))
+
+
+def _classify(ctx: AuditContext) -> pd.DataFrame:
     """One row per register row: normalised role, the policy block cited, and how the rules treat it.
 
     Returns

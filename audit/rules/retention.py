@@ -451,6 +451,10 @@ class _Facts:
 
 
 def _facts(ctx: AuditContext) -> _Facts:
+    return ctx.memo("retention.facts", lambda: _compute_facts(ctx))
+
+
+def _compute_facts(ctx: AuditContext) -> _Facts:
     register = _register(ctx)
     inventory = _inventory(ctx)
     extracts = _extract_activities(ctx)
