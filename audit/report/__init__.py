@@ -72,11 +72,15 @@ def reference_dates(result: AuditResult) -> pd.DataFrame:
     return out
 
 
-def write_report(result: AuditResult, out_dir: Path, previous: Path | None = None) -> list[Path]:
+def write_report(
+    result: AuditResult, out_dir: Path, previous: Path | None = None, figures: dict[str, Figure] | None = None
+) -> list[Path]:
     """Write CSVs, chart PNGs and the workbook into ``out_dir``; return the paths written.
 
     ``previous``: the workbook to carry the DPO's columns from; default the
-    newest earlier workbook in ``out_dir``.
+    newest earlier workbook in ``out_dir``. ``figures``: charts already
+    drawn with :func:`make_charts` (a notebook shows them first), so they
+    are not drawn twice.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,7 +97,7 @@ def write_report(result: AuditResult, out_dir: Path, previous: Path | None = Non
         if name in ("Transfers", "Retention", "Requests"):
             written.append(write_csv(frame, out_dir / f"{name.lower()}.csv"))
     pngs = []
-    for key, fig in make_charts(result).items():
+    for key, fig in (figures or make_charts(result)).items():
         pngs.append(charts.save_png(fig, out_dir / CHART_FILES[key]))
     written += pngs
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
