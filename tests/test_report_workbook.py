@@ -56,6 +56,8 @@ def test_findings_sheet_matches_the_audit(written, sample_result):
     ids = [r[head.index("finding_id")] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
     assert sorted(ids) == sorted(sample_result.findings["finding_id"])
     status_col = head.index("Status") + 1
+    statuses = {r[status_col - 1] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert statuses == {"open"}  # a first run starts every finding as open
     validations = ws.data_validations.dataValidation
     assert any(dv.formula1 == '"open,in progress,accepted risk,resolved"' for dv in validations)
     letter = openpyxl.utils.get_column_letter(status_col)

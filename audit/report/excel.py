@@ -103,34 +103,26 @@ def carry_forward(
     in the previous run and is gone now is listed as resolved on ``as_of``,
     with what the DPO had written about it, so nothing typed is lost.
     """
-    out = findings.copy()
-    for col in DPO_COLUMNS:
-        out[col] = None
-    out[CHANGE_COLUMN] = "new" if previous is not None else None
     resolved_cols = ["resolved_on", "finding_id", "rule", "severity", "subject", "title", *DPO_COLUMNS]
-    if previous is None or previous.empty or "finding_id" not in previous:
+    out = findings.assign(Status="open", Owner=None, Comment=None)
+    out[CHANGE_COLUMN] = "new" if previous is not None else None
+    if previous is None or "finding_id" not in previous:
         return _dpo_order(out), pd.DataFrame(columns=resolved_cols)
     prev = previous.drop_duplicates("finding_id").set_index("finding_id")
     known = out["finding_id"].isin(prev.index)
     for col in DPO_COLUMNS:
         if col in prev:
-            out.loc[known, col] = out.loc[known, "finding_id"].map(prev[col]).where(lambda s: s.notna(), None)
+            typed = out.loc[known, "finding_id"].map(prev[col])
+            out.loc[known, col] = typed.where(typed.notna(), out.loc[known, col])
     out.loc[known, CHANGE_COLUMN] = None
-    out["Status"] = out["Status"].where(out["Status"].notna(), "open")
-    gone = prev[~prev.index.isin(out["finding_id"])].reset_index()
-    gone["resolved_on"] = as_of
-    for col in resolved_cols:
-        if col not in gone:
-            gone[col] = None
-    history = [gone[resolved_cols]]
-    if previous_resolved is not None and not previous_resolved.empty and "finding_id" in previous_resolved:
+    gone = prev[~prev.index.isin(out["finding_id"])].reset_index().assign(resolved_on=as_of)
+    history = [gone.reindex(columns=resolved_cols)]
+    if previous_resolved is not None and "finding_id" in previous_resolved:
+        # Earlier resolutions stay listed unless the finding came back.
         older = previous_resolved[~previous_resolved["finding_id"].isin(out["finding_id"])]
         history.append(older.reindex(columns=resolved_cols))
-    resolved = (
-        pd.concat([h for h in history if not h.empty], ignore_index=True)
-        if any(not h.empty for h in history)
-        else pd.DataFrame(columns=resolved_cols)
-    )
+    history = [h for h in history if not h.empty]
+    resolved = pd.concat(history, ignore_index=True) if history else pd.DataFrame(columns=resolved_cols)
     return _dpo_order(out), resolved.drop_duplicates("finding_id")
 
 
