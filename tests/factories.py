@@ -67,7 +67,7 @@ def activity(**kw) -> dict:
         "data_subjects": ["customers"],
         "data_categories": ["Namn", "E-post"],
         "systems": [],
-        "recipients": [],
+        "recipients": ["MailCo"],
         "retention": "until unsubscribed",
         "security_measures": "encryption, access control",
         "last_reviewed": "2026-06-01",
@@ -129,6 +129,21 @@ def request(**kw) -> dict:
     return row
 
 
+def disclosure(**kw) -> dict:
+    """A one-off disclosure to an authority on a legal obligation (compliant)."""
+    row = {
+        "date": "2026-04-15",
+        "activity_id": "A-02",
+        "recipient": "Polismyndigheten",
+        "recipient_role": "authority",
+        "legal_basis": ["legal_obligation"],
+        "data_categories": ["Namn"],
+        "reason": "Begäran om uppgifter",
+    }
+    row.update(kw)
+    return row
+
+
 def make_inputs(
     activities: list[dict] | None = None,
     systems: list[dict] | None = None,
@@ -147,9 +162,7 @@ def make_inputs(
             disclosures or [],
             "disclosures.xlsx",
             "Disclosures",
-            columns=None
-            if disclosures
-            else ["date", "activity_id", "recipient", "recipient_role", "legal_basis", "data_categories", "reason"],
+            columns=None if disclosures else list(disclosure()),
         ),
         records={sid: frame(rows, f"records/{sid}.csv", sid) for sid, rows in (records or {}).items()},
     )

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from audit.rules.recipients import RECIPIENT_COLUMNS, actual_recipients, check_recipients
-from tests.factories import activity, vendor
+from tests.factories import activity, disclosure, vendor
 from tests.test_rules_register import (
     edited,
     world,
@@ -18,20 +18,6 @@ from tests.test_rules_register import (
 def findings(ctx, rule):
     found = check_recipients(ctx)
     return found[found["rule"] == rule].reset_index(drop=True)
-
-
-def disclosure(**kw) -> dict:
-    row = {
-        "date": "2026-04-15",
-        "activity_id": "A-02",
-        "recipient": "Polismyndigheten",
-        "recipient_role": "authority",
-        "legal_basis": ["legal_obligation"],
-        "data_categories": ["Namn"],
-        "reason": "Begäran om uppgifter",
-    }
-    row.update(kw)
-    return row
 
 
 def test_compliant_world_gives_no_recipient_finding():
