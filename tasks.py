@@ -86,11 +86,11 @@ def main(argv: list[str]) -> int:
         return run(["-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *extra])
     if task == "sample":
         setup()
-        return run(["-m", "audit.sample", "data/sample"])
+        return run(["-m", "tools.sample", "data/sample"])
     if task == "lint":
         setup()
-        return run(["-m", "ruff", "check", "audit", "tests", "benchmarks", "tasks.py"]) or run(
-            ["-m", "ruff", "format", "--check", "audit", "tests", "benchmarks", "tasks.py"]
+        return run(["-m", "ruff", "check", "audit", "tests", "benchmarks", "tools", "tasks.py"]) or run(
+            ["-m", "ruff", "format", "--check", "audit", "tests", "benchmarks", "tools", "tasks.py"]
         )
     print(__doc__)
     return 0 if task == "help" else 2

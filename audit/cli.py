@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 
 from audit.errors import AuditError
+from audit.reference.settings import load_settings
 from audit.report import write_report
 from audit.run import AuditResult, run_audit
-from audit.settings import load_settings
 
 
 def _parse_date(text: str) -> date:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.findings import combine_findings
 from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
-from audit.policy import PolicyModel, load_policy
+from audit.policy.model import PolicyModel, load_policy
+from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.rules import RULE_FAMILIES, TABLES
-from audit.settings import SEVERITIES, Settings, load_settings
+from audit.rules.context import AuditContext
+from audit.rules.findings import combine_findings
 
 
 @dataclass

@@ -34,7 +34,7 @@ if str(PROJECT_DIR) not in sys.path:
 
 from audit.rules import RULE_FAMILIES, TABLES  # noqa: E402
 from audit.run import run_audit  # noqa: E402
-from audit.sample import SAMPLE_AS_OF, write_sample  # noqa: E402
+from tools.sample import SAMPLE_AS_OF, write_sample  # noqa: E402
 
 TARGET_SECONDS = 15.0
 TARGET_BYTES = 2 * 1024**3
@@ -66,10 +66,10 @@ def families(names: list[str] | None = None) -> list:
 
 def _phases(folder: Path, as_of: date, names: list[str] | None) -> None:
     """Time loading, each rule family and each table once more, separately."""
-    from audit.context import AuditContext
     from audit.inputs import load_inputs
-    from audit.policy import load_policy
-    from audit.settings import load_settings
+    from audit.policy.model import load_policy
+    from audit.reference.settings import load_settings
+    from audit.rules.context import AuditContext
 
     tables = dict(TABLES)
     t0 = time.perf_counter()

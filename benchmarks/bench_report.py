@@ -24,11 +24,11 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from audit.findings import finding_id  # noqa: E402
 from audit.paths import SAMPLE_DIR  # noqa: E402
 from audit.report import write_report  # noqa: E402
+from audit.rules.findings import finding_id  # noqa: E402
 from audit.run import run_audit  # noqa: E402
-from audit.sample import SAMPLE_AS_OF  # noqa: E402
+from tools.sample import SAMPLE_AS_OF  # noqa: E402
 
 
 def synthetic(findings: pd.DataFrame, n: int) -> pd.DataFrame:

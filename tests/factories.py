@@ -11,10 +11,10 @@ from functools import cache
 
 import pandas as pd
 
-from audit.context import AuditContext
 from audit.inputs.model import Inputs
-from audit.policy import PolicyModel, load_policy
-from audit.settings import Settings, load_settings
+from audit.policy.model import PolicyModel, load_policy
+from audit.reference.settings import Settings, load_settings
+from audit.rules.context import AuditContext
 
 DATE_COLUMNS = {
     "last_reviewed",

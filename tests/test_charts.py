@@ -6,12 +6,11 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from audit import charts
 from audit.paths import SAMPLE_DIR
-from audit.report import make_charts
+from audit.reference.settings import load_settings
+from audit.report import charts, make_charts
 from audit.run import run_audit
-from audit.sample import SAMPLE_AS_OF
-from audit.settings import load_settings
+from tools.sample import SAMPLE_AS_OF
 
 AS_OF = date(2026, 11, 1)
 

@@ -10,7 +10,7 @@ import pytest
 from audit.cli import main
 from audit.paths import PROJECT_DIR, SAMPLE_DIR
 from audit.run import run_audit
-from audit.sample import SAMPLE_AS_OF
+from tools.sample import SAMPLE_AS_OF
 
 
 def test_sample_run_writes_everything_and_summarises(tmp_path, capsys):

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from audit.countries import (
+from audit.reference.countries import (
     adequacy_on,
     adequacy_source,
     adequacy_table,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from audit.durations import parse_period, parse_retention, period_to_offset, split_sentences
+from audit.reference.durations import parse_period, parse_retention, period_to_offset, split_sentences
 
 
 @pytest.mark.parametrize(

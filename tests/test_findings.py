@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from audit.findings import FINDING_COLUMNS, combine_findings, finding_id, make_findings
-from audit.settings import load_settings
+from audit.reference.settings import load_settings
+from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id, make_findings
 
 
 def test_finding_id_depends_on_rule_and_subject_only():

@@ -9,7 +9,7 @@ import pytest
 
 from audit.paths import PROJECT_DIR
 
-TARGETS = ["audit", "tests", "benchmarks", "tasks.py"]
+TARGETS = ["audit", "tests", "benchmarks", "tools", "tasks.py"]
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 

@@ -3,7 +3,7 @@
 The notebooks are thin by rule (load, call, show), so what is tested here is
 that they stay thin and stripped, that the DPO report notebook exports the
 same workbook and shows the same numbers as ``run_audit``, and that the
-helpers in :mod:`audit.notebook` colour, format and filter as promised.
+helpers in :mod:`audit.report.notebook` colour, format and filter as promised.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from matplotlib.figure import Figure
 from nbclient import NotebookClient
 from pandas.io.formats.style import Styler
 
-from audit import notebook as nb
 from audit.inputs.model import Inputs
 from audit.paths import PROJECT_DIR, SAMPLE_DIR
+from audit.reference.settings import load_settings
+from audit.report import notebook as nb
 from audit.report.excel import workbook_name
 from audit.run import run_audit
-from audit.sample import SAMPLE_AS_OF
-from audit.settings import load_settings
+from tools.sample import SAMPLE_AS_OF
 
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -215,7 +215,7 @@ def test_dpo_report_notebook_exports_the_workbook_and_shows_run_audit_counts(tmp
     assert errors == []
 
 
-# --- audit.notebook helpers --------------------------------------------------------------------------
+# --- audit.report.notebook helpers --------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

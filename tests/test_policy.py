@@ -10,8 +10,8 @@ import yaml
 
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR
-from audit.policy import DEFAULT_POLICY_FILE, load_policy, parse_policy
-from audit.policy_text import parse_policy_text
+from audit.policy.model import DEFAULT_POLICY_FILE, load_policy, parse_policy
+from audit.policy.text import parse_policy_text
 
 TEXT_FILE = POLICY_DIR / "integritetspolicy.txt"
 POLICY_IDS = {

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from audit.paths import POLICY_DIR
-from audit.policy import PolicyModel, load_policy, parse_policy
+from audit.policy.model import PolicyModel, load_policy, parse_policy
+from audit.reference.settings import load_settings
 from audit.rules.policy_law import art13_coverage, check_policy_law
-from audit.settings import load_settings
 
 TEXT = (POLICY_DIR / "integritetspolicy.txt").read_text(encoding="utf-8")
 LI_WITHOUT_INTEREST = [

@@ -11,7 +11,7 @@ from audit.paths import SAMPLE_DIR
 from audit.report import write_report
 from audit.report.excel import workbook_name
 from audit.run import run_audit
-from audit.sample import SAMPLE_AS_OF
+from tools.sample import SAMPLE_AS_OF
 
 SHEETS = ["Summary", "Findings", "Transfers", "Retention", "Requests", "Register", "Policy", "Input issues"]
 

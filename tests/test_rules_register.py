@@ -11,8 +11,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from audit.reference.settings import load_settings
 from audit.rules.register import check_register, classify_activities, register_table
-from audit.settings import load_settings
 from tests.factories import activity, make_ctx, make_inputs, system, vendor
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from audit.errors import ReferenceDataError
+from audit.reference.settings import load_settings
 from audit.rules.retention import (
     TABLE_COLUMNS,
     anchor_book,
@@ -22,7 +23,6 @@ from audit.rules.retention import (
     retention_table,
     year_end_slack,
 )
-from audit.settings import load_settings
 from tests.factories import activity, make_ctx, make_inputs, system
 
 AS_OF = "2026-11-01"

@@ -47,7 +47,7 @@ def test_security_test_older_than_interval():
 def test_interval_is_a_setting():
     from dataclasses import replace
 
-    from audit.settings import load_settings
+    from audit.reference.settings import load_settings
 
     ctx = make_ctx(make_inputs(systems=[system(last_security_test="2026-03-01")]))
     ctx = replace(ctx, settings=replace(load_settings(), security_test_interval_months=6))

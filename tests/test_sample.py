@@ -16,13 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import sample
-from audit.datafiles import reference
-from audit.durations import parse_retention
 from audit.paths import PROJECT_DIR, SAMPLE_DIR
-from audit.policy import load_policy
-from audit.reference import data_categories, recipient_categories, vocabulary
-from audit.settings import load_settings
+from audit.policy.model import load_policy
+from audit.reference.datafiles import reference
+from audit.reference.durations import parse_retention
+from audit.reference.settings import load_settings
+from audit.reference.vocab import data_categories, recipient_categories, vocabulary
+from tools import sample
 
 AS_OF = pd.Timestamp(sample.SAMPLE_AS_OF)
 GRACE = pd.Timedelta(days=load_settings().event_grace_days)
@@ -148,7 +148,7 @@ def test_readme_table_equals_expected_findings() -> None:
     table = pd.DataFrame(rows, columns=["rule", "subject", "what"])
     pd.testing.assert_frame_equal(table, _expected())
     assert sample.SAMPLE_AS_OF.isoformat() in text
-    assert "python -m audit.sample data/sample" in text
+    assert "python -m tools.sample data/sample" in text
 
 
 def test_subjects_follow_the_catalogue_formats() -> None:

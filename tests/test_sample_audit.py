@@ -5,10 +5,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from audit.datafiles import reference
 from audit.paths import SAMPLE_DIR
+from audit.reference.datafiles import reference
 from audit.run import run_audit
-from audit.sample import SAMPLE_AS_OF
+from tools.sample import SAMPLE_AS_OF
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from audit.datafiles import reference
 from audit.errors import ReferenceDataError
-from audit.settings import load_settings
+from audit.reference.datafiles import reference
+from audit.reference.settings import load_settings
 
 
 def test_defaults_cover_every_rule_in_the_catalogue():

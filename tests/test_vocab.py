@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 
 from audit.errors import ReferenceDataError
-from audit.reference import data_categories, recipient_categories, vocabulary
-from audit.vocab import Vocabulary, fold
+from audit.reference.vocab import Vocabulary, data_categories, fold, recipient_categories, vocabulary
 
 
 def test_fold_ignores_case_and_punctuation():

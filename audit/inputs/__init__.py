@@ -30,7 +30,7 @@ from audit.inputs.safety import require_defusedxml
 from audit.inputs.schema import InputSpec, SheetSpec, find_header_row, input_specs
 from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates
 from audit.inputs.values import DATE_ORDERS
-from audit.vocab import fold
+from audit.reference.vocab import fold
 
 __all__ = ["Inputs", "load_inputs"]
 

@@ -21,7 +21,7 @@ from audit.errors import InputError
 from audit.inputs.model import ISSUE_COLUMNS, PROVENANCE
 from audit.inputs.schema import ColumnSpec, SheetSpec, canonical_column, find_header_row
 from audit.inputs.values import cell_text, normalise_column, normalise_dates
-from audit.vocab import fold
+from audit.reference.vocab import fold
 
 MISSING_VALUE = "missing value"
 EXAMPLES = 5

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from audit.errors import InputError
 from audit.inputs.safety import check_workbook
 from audit.inputs.schema import InputSpec, SheetSpec, canonical_column, find_header_row
-from audit.vocab import fold
+from audit.reference.vocab import fold
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 TABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")

@@ -16,9 +16,9 @@ from functools import cache
 
 import pandas as pd
 
-from audit.datafiles import reference
 from audit.errors import ReferenceDataError
-from audit.vocab import fold
+from audit.reference.datafiles import reference
+from audit.reference.vocab import fold
 
 TYPES = {
     "text",

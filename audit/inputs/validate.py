@@ -13,8 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.inputs.frames import SheetFrame, aggregate_issues, fold_match, issues_frame, row_issues
-from audit.reference import vocabulary
-from audit.vocab import fold
+from audit.reference.vocab import fold, vocabulary
 
 INTERNAL_VENDOR = "internal"
 

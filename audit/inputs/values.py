@@ -18,9 +18,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from audit.countries import normalise_country
 from audit.inputs.schema import ColumnSpec
-from audit.reference import vocabulary
+from audit.reference.countries import normalise_country
+from audit.reference.vocab import vocabulary
 
 DATE_ORDERS = ("DMY", "MDY")
 PROBLEM_COLUMNS = ["value", "problem"]

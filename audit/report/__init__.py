@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from audit import charts
-from audit.countries import adequacy_source
-from audit.datafiles import reference
+from audit.reference.countries import adequacy_source
+from audit.reference.datafiles import reference
+from audit.reference.settings import SEVERITIES
+from audit.report import charts
 from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
 from audit.report.files import write_csv
 from audit.run import AuditResult
-from audit.settings import SEVERITIES
 
 SOURCE_CHARS = 90
 CHART_FILES = {

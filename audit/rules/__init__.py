@@ -1,7 +1,7 @@
 """Rule families and the tables behind them.
 
-Each family takes an :class:`audit.context.AuditContext` and returns findings
-(see :mod:`audit.findings`); each table builder returns the frame a workbook
+Each family takes an :class:`audit.rules.context.AuditContext` and returns findings
+(see :mod:`audit.rules.findings`); each table builder returns the frame a workbook
 sheet, a chart and a notebook show. ``run_audit`` runs them all, in this order.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from audit.context import AuditContext
+from audit.rules.context import AuditContext
 from audit.rules.policy_law import check_policy_law
 from audit.rules.recipients import check_recipients
 from audit.rules.register import check_register, register_table

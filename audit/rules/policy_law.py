@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from audit.datafiles import reference
 from audit.errors import ReferenceDataError
-from audit.findings import combine_findings, make_findings
-from audit.policy import PolicyModel, quote
-from audit.policy_text import find_sentences, split_sections
-from audit.reference import data_categories, reveals, special_category_ids
-from audit.settings import Settings
+from audit.policy.model import PolicyModel, quote
+from audit.policy.text import find_sentences, split_sections
+from audit.reference.datafiles import reference
+from audit.reference.settings import Settings
+from audit.reference.vocab import data_categories, reveals, special_category_ids
+from audit.rules.findings import combine_findings, make_findings
 
 LEGITIMATE_INTERESTS = "legitimate_interests"
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.findings import cite, combine_findings, make_findings
-from audit.frames import column as _col
-from audit.reference import recipient_categories, vocabulary
+from audit.reference.vocab import fold, recipient_categories, vocabulary
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.optional import column as _col
 from audit.rules.register import blank, classify_activities, exploded
-from audit.vocab import fold
 
 RECIPIENT_COLUMNS = [
     "activity_id",

@@ -27,12 +27,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.findings import cite, combine_findings, make_findings
-from audit.frames import column as _col
-from audit.policy import PolicyModel
-from audit.reference import data_categories, vocabulary
-from audit.vocab import fold
+from audit.policy.model import PolicyModel
+from audit.reference.vocab import data_categories, fold, vocabulary
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.optional import column as _col
 
 #: The Art. 30(1) fields REG-05 asks of a controller entry (rules.md).
 ART30_1_FIELDS = ("purpose", "data_subjects", "data_categories", "recipients", "retention", "security_measures")

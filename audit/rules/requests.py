@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.durations import period_to_offset
-from audit.findings import cite, combine_findings, make_findings
-from audit.frames import column as _col
+from audit.reference.durations import period_to_offset
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.optional import column as _col
 
 EXTENSION = pd.DateOffset(months=2)
 

@@ -36,14 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.datafiles import reference
-from audit.durations import KINDS, anchor_names, parse_retention, period_to_offset
 from audit.errors import ReferenceDataError
-from audit.findings import cite, combine_findings, make_findings
-from audit.frames import column as _col
-from audit.reference import recipient_categories
-from audit.vocab import fold
+from audit.reference.datafiles import reference
+from audit.reference.durations import KINDS, anchor_names, parse_retention, period_to_offset
+from audit.reference.vocab import fold, recipient_categories
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.optional import column as _col
 
 MEASURABLE = ("period", "until")
 PAIR = ["activity_id", "system_id"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.findings import cite, combine_findings, make_findings
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
 
 
 def _flag_findings(ctx: AuditContext, rule: str, column: str, promise: str, what: str) -> pd.DataFrame:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audit.context import AuditContext
-from audit.countries import adequacy_on, country_name, is_eu_eea
-from audit.findings import cite, combine_findings, make_findings
-from audit.reference import data_categories
-from audit.vocab import fold
+from audit.reference.countries import adequacy_on, country_name, is_eu_eea
+from audit.reference.vocab import data_categories, fold
+from audit.rules.context import AuditContext
+from audit.rules.findings import cite, combine_findings, make_findings
 
 US = "US"
 # Lawful transfer grounds besides adequacy and SCC (Art. 46(2)(b), Art. 49).

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 
 from audit.inputs.model import Inputs
-from audit.policy import PolicyModel
-from audit.settings import Settings
+from audit.policy.model import PolicyModel
+from audit.reference.settings import Settings
 
 
 @dataclass(frozen=True)

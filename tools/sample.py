@@ -19,7 +19,7 @@ dates are laid out around :data:`SAMPLE_AS_OF`, and the xlsx zip entries and
 document properties carry a fixed timestamp, so regenerating reproduces the
 files byte for byte.
 
-Run ``python -m audit.sample [OUT_DIR]`` (default ``data/sample``).
+Run ``python -m tools.sample [OUT_DIR]`` (default ``data/sample``).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from audit.datafiles import reference
 from audit.paths import SAMPLE_DIR
+from audit.reference.datafiles import reference
 
 SAMPLE_AS_OF = date(2026, 11, 1)
 """The reference audit date the sample is built around (its gaps are gaps on this date)."""
@@ -928,7 +928,7 @@ def _write_workbook(path: Path, sheets: list[_Sheet]) -> None:
             longest = max([len(str(header))] + [len(str(r[j - 1]).split("\n")[0]) for r in spec.rows[:200]])
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, longest + 2))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    wb.properties.creator = "audit.sample"
+    wb.properties.creator = "tools.sample"
     wb.properties.created = FIXED_TIMESTAMP
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -1124,10 +1124,10 @@ was generated.
 Regenerate (byte-for-byte identical for the same seed):
 
 ```bash
-.venv/bin/python -m audit.sample data/sample
+.venv/bin/python -m tools.sample data/sample
 ```
 
-`audit.sample.write_sample(out_dir, seed=..., records_scale=..., record_rows=...,
+`tools.sample.write_sample(out_dir, seed=..., records_scale=..., record_rows=...,
 records_format=...)` writes larger or differently formatted copies (planted
 record gaps keep their proportions).
 
@@ -1269,8 +1269,8 @@ def write_sample(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m audit.sample [OUT_DIR]``: (re)write the sample folder and print what was written."""
-    parser = argparse.ArgumentParser(prog="python -m audit.sample", description=__doc__.split("\n\n")[0])
+    """``python -m tools.sample [OUT_DIR]``: (re)write the sample folder and print what was written."""
+    parser = argparse.ArgumentParser(prog="python -m tools.sample", description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", nargs="?", type=Path, default=SAMPLE_DIR)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--records-scale", type=float, default=1.0)
@@ -1286,7 +1286,7 @@ def main(argv: list[str] | None = None) -> int:
             records_format=args.records_format,
         )
     except (ValueError, OSError) as exc:
-        print(f"audit.sample: {exc}", file=sys.stderr)
+        print(f"tools.sample: {exc}", file=sys.stderr)
         return 2
     for name, rows in summary["files"].items():
         print(f"{rows:>10,}  {name}")

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import pycountry
 
-from audit.datafiles import reference
 from audit.errors import ReferenceDataError
-from audit.vocab import fold
+from audit.reference.datafiles import reference
+from audit.reference.vocab import fold
 
 ADEQUACY_COLUMNS = ["country", "name", "valid_from", "valid_until", "scope", "dpf_only", "decision", "notes"]
 

@@ -13,8 +13,8 @@ import hashlib
 
 import pandas as pd
 
-from audit.datafiles import reference
-from audit.settings import Settings
+from audit.reference.datafiles import reference
+from audit.reference.settings import Settings
 
 FINDING_COLUMNS = [
     "finding_id",

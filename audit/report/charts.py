@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from audit.settings import SEVERITIES, Settings
+from audit.reference.settings import SEVERITIES, Settings
 
 DPI = 150
 SAFEGUARD_COLOURS = {

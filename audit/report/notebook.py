@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from audit.inputs.model import PROVENANCE, Inputs
-from audit.settings import SEVERITIES, Settings, load_settings
+from audit.reference.settings import SEVERITIES, Settings, load_settings
 
 DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_MAX_ROWS = 200
@@ -240,7 +240,7 @@ def findings_browser(
     Parameters
     ----------
     findings
-        A findings frame (:data:`audit.findings.FINDING_COLUMNS`).
+        A findings frame (:data:`audit.rules.findings.FINDING_COLUMNS`).
     settings
         Severity colours (default: the bundled settings).
     columns
@@ -288,7 +288,7 @@ def severity_summary(counts: pd.Series, settings: Settings | None = None) -> Sev
 
 
 def figure_png(fig: Figure, dpi: int = CHART_DPI) -> bytes:
-    """A figure as PNG bytes (figures from :mod:`audit.charts` are closed, so they are rendered, not shown)."""
+    """A figure as PNG bytes (figures from :mod:`audit.report.charts` are closed, so they are rendered, not shown)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()

@@ -1,7 +1,7 @@
 """The policy model: what the published privacy policy promises, as tables the rules can join on.
 
 Loaded from ``data/policy/policy.yaml`` (readable, reviewed, kept equal to
-the policy text by a test through :mod:`audit.policy_text`). Validation here
+the policy text by a test through :mod:`audit.policy.text`). Validation here
 checks every id against the reference vocabularies, so a typo in the model
 fails at load time with the file and key, not as a silent non-match in a rule.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from audit.datafiles import load_yaml
-from audit.durations import KINDS, anchor_names, period_to_offset
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR, PROJECT_DIR
-from audit.policy_text import hints, parse_policy_text
-from audit.reference import data_categories, recipient_categories, vocabulary
+from audit.policy.text import hints, parse_policy_text
+from audit.reference.datafiles import load_yaml
+from audit.reference.durations import KINDS, anchor_names, period_to_offset
+from audit.reference.vocab import data_categories, recipient_categories, vocabulary
 
 DEFAULT_POLICY_FILE = POLICY_DIR / "policy.yaml"
 ACTIVITY_FIELDS = ("data_categories", "purpose", "legal_basis", "recipients", "retention")

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.datafiles import load_yaml
 from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
+from audit.reference.datafiles import load_yaml
 
 DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "settings.yaml"
 SEVERITIES = ("high", "medium", "low", "info")

@@ -6,7 +6,7 @@ text and model say the same thing (a new policy version is then a new text
 file plus a regenerated YAML, not hand edits that may drift). Which block is
 which policy activity, and which sentence is which promise, comes from
 ``data/policy/ids.yaml``; categories, legal bases, recipients and retention
-are parsed with the shared vocabularies and :mod:`audit.durations`.
+are parsed with the shared vocabularies and :mod:`audit.reference.durations`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from audit.datafiles import load_yaml
-from audit.durations import parse_period, parse_retention, split_sentences
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR
-from audit.reference import data_categories, recipient_categories, vocabulary
-from audit.vocab import Vocabulary, fold
+from audit.reference.datafiles import load_yaml
+from audit.reference.durations import parse_period, parse_retention, split_sentences
+from audit.reference.vocab import Vocabulary, data_categories, fold, recipient_categories, vocabulary
 
 IDS_FILE = POLICY_DIR / "ids.yaml"
 _SECTION = re.compile(r"^\s*(\d{1,2})\.\s+(\S.*?)\s*$")

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from audit.datafiles import reference
 from audit.errors import ReferenceDataError
+from audit.reference.datafiles import reference
 
 KINDS = ("period", "until", "vague", "per_contract", "none")
 _ISO = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
