@@ -6,7 +6,7 @@ there is exactly one way an audit is produced.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,9 +17,8 @@ from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
 from audit.policy.model import PolicyModel, load_policy
 from audit.reference.settings import SEVERITIES, Settings, load_settings
-from audit.rules import RULE_FAMILIES, TABLES
 from audit.rules.context import AuditContext
-from audit.rules.findings import combine_findings
+from audit.rules.registry import build_tables, run_rules
 
 
 @dataclass
@@ -53,7 +52,7 @@ def run_audit(
     settings: Settings | None = None,
     policy: PolicyModel | None = None,
     date_order: str | None = None,
-    families: list[Callable[[AuditContext], pd.DataFrame]] | None = None,
+    rules: Iterable[str] | None = None,
 ) -> AuditResult:
     """Load ``data_dir`` and run every rule family at ``as_of``.
 
@@ -68,15 +67,13 @@ def run_audit(
         Defaults: the bundled settings and policy model.
     date_order
         ``"DMY"`` or ``"MDY"`` when the inputs use slash dates.
-    families
-        Rule families to run (default: all of :data:`audit.rules.RULE_FAMILIES`).
+    rules
+        Rule ids to run (default: every rule of the catalogue).
     """
     settings = settings or load_settings()
     policy = policy or load_policy()
     inputs = load_inputs(Path(data_dir), date_order=date_order)
     ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of)
-    findings = combine_findings([family(ctx) for family in (families or RULE_FAMILIES)])
-    tables = {name: build(ctx) for name, build in TABLES.items()}
-    tables["Policy"] = policy.activities
-    tables["Input issues"] = inputs.issues
+    findings = run_rules(ctx, rules)
+    tables = build_tables(ctx)
     return AuditResult(findings=findings, issues=inputs.issues, context=ctx, tables=tables)

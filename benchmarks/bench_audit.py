@@ -32,7 +32,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from audit.rules import RULE_FAMILIES, TABLES  # noqa: E402
+from audit.reference.catalogue import catalogue  # noqa: E402
+from audit.rules.registry import build_tables, rule_ids, run_family  # noqa: E402
 from audit.run import run_audit  # noqa: E402
 from tools.sample import SAMPLE_AS_OF, write_sample  # noqa: E402
 
@@ -52,35 +53,33 @@ def peak_rss_bytes() -> int:
     return int(peak) if sys.platform == "darwin" else int(peak) * 1024
 
 
-def families(names: list[str] | None = None) -> list:
-    """The rule families to run: every registered one, or those named."""
-    every = RULE_FAMILIES
-    if not names:
-        return every
-    chosen = [f for f in every if f.__name__ in names]
-    unknown = sorted(set(names) - {f.__name__ for f in chosen})
+def areas(names: list[str] | None = None) -> list[str]:
+    """The rule areas to run (``RET``, ``DSR``, ...): every one of the catalogue, or those named."""
+    every = list(catalogue().areas)
+    unknown = sorted(set(names or []) - set(every))
     if unknown:
-        raise SystemExit(f"unknown rule family {', '.join(unknown)}; known: {', '.join(f.__name__ for f in every)}")
-    return chosen
+        raise SystemExit(f"unknown rule area {', '.join(unknown)}; known: {', '.join(every)}")
+    return names or every
 
 
 def _phases(folder: Path, as_of: date, names: list[str] | None) -> None:
-    """Time loading, each rule family and each table once more, separately."""
+    """Time loading, each rule area and the tables once more, separately."""
     from audit.inputs import load_inputs
     from audit.policy.model import load_policy
     from audit.reference.settings import load_settings
     from audit.rules.context import AuditContext
 
-    tables = dict(TABLES)
     t0 = time.perf_counter()
     inputs = load_inputs(folder)
     print(f"  load_inputs             {time.perf_counter() - t0:7.2f} s")
     ctx = AuditContext(inputs=inputs, policy=load_policy(), settings=load_settings(), as_of=as_of)
-    steps = [(getattr(f, "__name__", str(f)), f) for f in families(names)] + list(tables.items())
-    for name, step in steps:
+    for area in areas(names):
         t0 = time.perf_counter()
-        step(ctx)
-        print(f"  {name:<23} {time.perf_counter() - t0:7.2f} s")
+        run_family(ctx, area)
+        print(f"  rules {area:<17} {time.perf_counter() - t0:7.2f} s")
+    t0 = time.perf_counter()
+    build_tables(ctx)
+    print(f"  tables                  {time.perf_counter() - t0:7.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="audit --out as it is, without regenerating")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     parser.add_argument("--phases", action="store_true", help="also time loading and each rule family")
-    parser.add_argument(
-        "--family", action="append", help="run only this rule family (repeatable), e.g. check_retention"
-    )
+    parser.add_argument("--area", action="append", help="run only this rule area (repeatable), e.g. RET")
     parser.add_argument("--check", action="store_true", help="exit 1 when the time or memory target is missed")
     args = parser.parse_args(argv)
 
@@ -110,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             )
 
         t0 = time.perf_counter()
-        result = run_audit(folder, as_of, families=families(args.family))
+        chosen = [rid for area in areas(args.area) for rid in rule_ids(area)]
+        result = run_audit(folder, as_of, rules=chosen)
         wall = time.perf_counter() - t0
         peak = peak_rss_bytes()
         rows = sum(len(frame) for frame in result.inputs.records.values())
@@ -123,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"target (< {TARGET_SECONDS:.0f} s, < 2 GiB): {'met' if met else 'MISSED'}")
         if args.phases:
             print("phases (separate second pass):")
-            _phases(folder, as_of, args.family)
+            _phases(folder, as_of, args.area)
         return 1 if args.check and not met else 0
     finally:
         if args.out is None and not args.keep:

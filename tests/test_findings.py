@@ -53,13 +53,64 @@ def test_context_memo_runs_once_and_is_not_shared_by_replace():
 
 def test_default_factory_rows_are_compliant_for_every_practice_rule():
     """Rule tests plant one gap in these rows, so the rows themselves must give no finding."""
-    from audit.rules import RULE_FAMILIES, policy_vs_law
+    from audit.rules.registry import rule_ids, run_rules
     from tests.factories import make_ctx, make_inputs
 
     ctx = make_ctx(make_inputs())
-    found = combine_findings([family(ctx) for family in RULE_FAMILIES if family is not policy_vs_law])
+    found = run_rules(ctx, [rid for rid in rule_ids() if not rid.startswith("POL-")])
     # What one newsletter row cannot avoid: every other policy activity lacks a register entry, and the
     # policy's group-company recipient of P-NEWSLETTER is not filled.
     unregistered = {("REG-02", pid) for pid in ctx.policy.activities["policy_id"] if pid != "P-NEWSLETTER"}
     expected = unregistered | {("REC-04", "P-NEWSLETTER:group_company")}
     assert set(zip(found["rule"], found["subject"], strict=True)) == expected
+
+
+def _ctx():
+    from tests.factories import make_ctx, make_inputs
+
+    return make_ctx(make_inputs())
+
+
+def test_findings_from_facts_fill_the_catalogue_templates_per_case():
+    from audit.rules.findings import findings_from_facts
+
+    facts = pd.DataFrame(
+        {
+            "system_id": ["S-A", "S-B"],
+            "vendor": ["V", None],
+            "last_tested": [pd.Timestamp("2025-01-31"), pd.NaT],
+            "case": ["default", "never"],
+            "evidence": ["inventory.xlsx › Systems › row 2", "inventory.xlsx › Systems › row 3"],
+        }
+    )
+    found = findings_from_facts("SEC-03", facts, _ctx())
+    assert list(found.columns) == FINDING_COLUMNS
+    assert list(found["subject"]) == ["S-A", "S-B"]
+    assert found.loc[0, "detail"] == "System S-A: last tested 2025-01-31, more than 12 months before 2026-11-01."
+    assert found.loc[1, "detail"] == "System S-B: no security test recorded."
+    assert found.loc[1, "vendor"] is None
+    assert list(found["finding_id"]) == [finding_id("SEC-03", "S-A"), finding_id("SEC-03", "S-B")]
+
+
+def test_a_template_naming_a_missing_fact_is_a_catalogue_error():
+    import pytest
+
+    from audit.errors import ReferenceDataError
+    from audit.rules.findings import findings_from_facts
+
+    facts = pd.DataFrame({"system_id": ["S-A"], "case": ["recorded_no"], "evidence": ["e"]})
+    with pytest.raises(ReferenceDataError, match=r"rules.yaml: SEC-01: template .* names 'system'"):
+        findings_from_facts("SEC-01", facts, _ctx())
+
+
+def test_plain_writes_values_as_a_dpo_reads_them():
+    import datetime as dt
+
+    from audit.rules.findings import plain
+
+    assert plain(365.0) == "365"
+    assert plain(2.5) == "2.5"
+    assert plain(pd.Timestamp("2026-03-01 00:00")) == "2026-03-01"
+    assert plain(dt.date(2026, 3, 1)) == "2026-03-01"
+    assert plain(["a", "b"]) == "a, b"
+    assert plain(None) == plain(pd.NA) == plain(pd.NaT) == plain(float("nan")) == ""

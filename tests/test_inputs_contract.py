@@ -35,3 +35,28 @@ def test_a_broken_frame_is_caught_with_the_column_named():
     inputs.systems["last_security_test"] = pd.to_datetime(inputs.systems["last_security_test"])
     with pytest.raises(pandera.errors.SchemaErrors, match="access_countries"):
         check_contract(inputs)
+
+
+def test_hand_made_inputs_get_every_contract_column():
+    """Rules read ``frame[column]`` for any contract column, however the Inputs were built."""
+    from audit.inputs.contract import sheet_specs
+    from audit.inputs.model import Inputs
+
+    tiny = pd.DataFrame({"src_file": ["x.xlsx"], "src_sheet": ["S"], "src_row": [2]})
+    inputs = Inputs(activities=tiny, systems=tiny, vendors=tiny, requests=tiny.iloc[:0], disclosures=tiny)
+    for name in ("Activities", "Systems", "Vendors", "Requests", "Disclosures"):
+        frame = getattr(inputs, name.lower())
+        assert {c.name for c in sheet_specs()[name].columns} <= set(frame.columns)
+    assert inputs.systems["last_security_test"].dtype == "datetime64[ns]"
+    assert inputs.systems["backup"].dtype == "boolean" and inputs.systems["backup"].isna().all()
+    assert inputs.activities["systems"].tolist() == [[]]
+    check_contract(inputs)
+
+
+def test_every_load_checks_the_contract(monkeypatch):
+    import audit.inputs as loader
+
+    calls = []
+    monkeypatch.setattr(loader, "check_contract", lambda inputs: calls.append(inputs))
+    loaded = loader.load_inputs(SAMPLE_DIR)
+    assert calls == [loaded]

@@ -120,7 +120,7 @@ def test_formula_like_input_stays_text(tmp_path, sample_result):
     systems.loc[systems.index[0], "system"] = '=HYPERLINK("http://evil","x")'
     systems.loc[systems.index[1], "system"] = "@SUM(1)\x07"
     ctx = replace(sample_result.context, inputs=replace(inputs, systems=systems))
-    result = replace(sample_result, context=ctx, tables={**sample_result.tables, "Register": systems})
+    result = replace(sample_result, context=ctx, tables={**sample_result.tables, "register": systems})
     write_report(result, tmp_path)
     ws = _book(tmp_path)["Register"]
     texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=@"]

@@ -2,12 +2,12 @@
 
 import pytest
 
-from audit.rules.security import check_security
+from audit.rules.registry import run_family
 from tests.factories import make_ctx, make_inputs, system
 
 
 def run(*systems, as_of="2026-11-01"):
-    return check_security(make_ctx(make_inputs(systems=list(systems)), as_of=as_of))
+    return run_family(make_ctx(make_inputs(systems=list(systems)), as_of=as_of), "SEC")
 
 
 def test_compliant_system_gives_no_finding():
@@ -51,4 +51,4 @@ def test_interval_is_a_setting():
 
     ctx = make_ctx(make_inputs(systems=[system(last_security_test="2026-03-01")]))
     ctx = replace(ctx, settings=replace(load_settings(), security_test_interval_months=6))
-    assert list(check_security(ctx)["rule"]) == ["SEC-03"]
+    assert list(run_family(ctx, "SEC")["rule"]) == ["SEC-03"]

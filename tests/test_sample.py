@@ -169,7 +169,7 @@ def test_subjects_follow_the_catalogue_formats() -> None:
         "recipient category id": lambda v: v in recipient_categories().ids,
         "data category id, or the raw word when unmatched": lambda v: v in data_categories().ids,
     }
-    formats = {rule: spec["subject"] for rule, spec in reference("rules")["rules"].items()}
+    formats = {rule: spec["subject_example"] for rule, spec in reference("rules")["rules"].items()}
     for row in _expected().itertuples():
         pattern = formats[row.rule].split(", e.g.")[0].split(":")  # "<vendor>:US": tokens and literals
         parts = row.subject.split(":")

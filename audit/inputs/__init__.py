@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from audit.errors import InputError
+from audit.inputs.contract import check_contract
 from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, issues_frame
 from audit.inputs.model import FILE_COLUMNS, Inputs
 from audit.inputs.readers import (
@@ -242,7 +243,7 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
     order = pd.DataFrame({"file": issues["file"].astype(str), "row": pd.to_numeric(issues["row"], errors="coerce")})
     issues = issues.loc[order.sort_values(["file", "row"], kind="stable", na_position="first").index]
     issues = issues.reset_index(drop=True)
-    return Inputs(
+    inputs = Inputs(
         activities=activities.data,
         systems=systems.data,
         vendors=vendors.data,
@@ -253,3 +254,5 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
         data_dir=str(data_dir),
     )
+    check_contract(inputs)
+    return inputs

@@ -5,18 +5,24 @@ columns are nullable booleans, list cells are lists of text, countries are
 alpha-2 codes, and every row carries its provenance. The schemas are built
 from ``data/reference/columns.yaml`` (the same file the loaders read), so a
 new column or type is covered without code changes; :func:`check_contract`
-proves a loaded folder keeps the promise.
+proves a loaded folder keeps the promise, on every run (:func:`audit.inputs.load_inputs`),
+and :func:`conform` gives a hand-made frame (a test's, a notebook's) every
+contract column, so no rule has to ask whether a column exists.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
+import pandas as pd
 import pandera.pandas as pa
 
-from audit.inputs.model import Inputs
 from audit.inputs.schema import SheetSpec, input_specs
+
+if TYPE_CHECKING:
+    from audit.inputs.model import Inputs
 
 _ALPHA2 = re.compile(r"^[A-Z]{2}$|^EPO$")
 
@@ -68,11 +74,41 @@ def _schema(sheet: SheetSpec, element_checks: bool, required_only: bool = False)
 @cache
 def schemas() -> dict[str, pa.DataFrameSchema]:
     """Input sheet name (``Activities``, ``Systems``, ..., ``Records``) -> its schema."""
-    out = {}
-    for spec in input_specs().values():
-        for sheet in spec.sheets:
-            big = sheet.input == "records"
-            out[sheet.name] = _schema(sheet, element_checks=not big, required_only=big)
+    return {
+        name: _schema(sheet, element_checks=sheet.input != "records", required_only=sheet.input == "records")
+        for name, sheet in sheet_specs().items()
+    }
+
+
+#: columns.yaml type -> the value an absent column holds in every row.
+_MISSING: dict[str, object] = {"date": pd.NaT, "yesno": pd.NA, "number": pd.NA}
+_LISTS = {"list", "id_list", "legal_basis_list", "country_list"}
+
+
+@cache
+def sheet_specs() -> dict[str, SheetSpec]:
+    """Input sheet name (``Activities``, ..., ``Records``) -> its contract."""
+    return {sheet.name: sheet for spec in input_specs().values() for sheet in spec.sheets}
+
+
+def conform(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """``frame`` with every contract column of ``sheet`` (typed, all missing where it had none).
+
+    The loaders already write every canonical column; frames built by hand
+    (rule tests, notebooks) often leave optional ones out. Filling them here,
+    once, means a rule reads ``frame[column]`` and an absent column simply
+    reads as "not recorded".
+    """
+    absent = [c for c in sheet_specs()[sheet].columns if c.name not in frame.columns]
+    if not absent:
+        return frame
+    out = frame.copy()
+    for col in absent:
+        if col.type in _LISTS:
+            out[col.name] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype="object")
+        else:
+            dtype, _ = _TYPES[col.type]
+            out[col.name] = pd.Series(_MISSING.get(col.type), index=out.index, dtype=dtype)  # type: ignore[call-overload]
     return out
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from audit.inputs.contract import conform
+
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 FILE_COLUMNS = ["file", "sheet", "rows", "sha256"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
@@ -77,3 +79,11 @@ class Inputs:
     issues: pd.DataFrame = field(default_factory=empty_issues)
     files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
     data_dir: str = ""
+
+    def __post_init__(self) -> None:
+        """Give every sheet frame all its contract columns, however the frames were built."""
+        self.activities = conform(self.activities, "Activities")
+        self.systems = conform(self.systems, "Systems")
+        self.vendors = conform(self.vendors, "Vendors")
+        self.requests = conform(self.requests, "Requests")
+        self.disclosures = conform(self.disclosures, "Disclosures")

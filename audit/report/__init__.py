@@ -11,34 +11,36 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from audit.reference.catalogue import catalogue
 from audit.reference.countries import adequacy_source
 from audit.reference.datafiles import reference
 from audit.reference.settings import SEVERITIES
 from audit.report import charts
 from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
 from audit.report.files import write_csv
+from audit.rules.registry import resolve
 from audit.run import AuditResult
 
 SOURCE_CHARS = 90
-CHART_FILES = {
-    "findings_by_area": "chart-findings-by-area.png",
-    "transfers_by_country": "chart-transfers-by-country.png",
-    "retention_overdue": "chart-records-past-retention.png",
-    "request_answer_times": "chart-request-answer-times.png",
-    "data_map": "chart-data-map.png",
-}
 
 
 def make_charts(result: AuditResult) -> dict[str, Figure]:
-    """The five report charts for ``result``, keyed as in :data:`CHART_FILES`."""
+    """The report charts of the catalogue for ``result``, keyed as in ``rules.yaml``.
+
+    Each chart is drawn from what its catalogue entry names (the findings,
+    the settings, the register or inventory, or a table), then the as-of date.
+    """
     ctx = result.context
-    t = result.tables
+    named: dict[str, object] = {
+        "findings": result.findings,
+        "settings": ctx.settings,
+        "activities": result.inputs.activities,
+        "systems": result.inputs.systems,
+        **result.tables,
+    }
     return {
-        "findings_by_area": charts.findings_by_area(result.findings, ctx.settings, ctx.as_of),
-        "transfers_by_country": charts.transfers_by_country(t["Transfers"], ctx.as_of),
-        "retention_overdue": charts.retention_overdue(t["Retention"], ctx.as_of),
-        "request_answer_times": charts.request_answer_times(t["Requests"], ctx.as_of),
-        "data_map": charts.data_map(result.inputs.activities, result.inputs.systems, t["Transfers"], ctx.as_of),
+        key: resolve(spec.draw)(*(named[name] for name in spec.inputs), ctx.as_of)
+        for key, spec in catalogue().charts.items()
     }
 
 
@@ -89,16 +91,14 @@ def write_report(
     book = out_dir / workbook_name(ctx.as_of)
     prev_path = previous or find_previous(out_dir, book)
     prev, prev_resolved = read_previous(prev_path) if prev_path else (None, None)
-    written = [
-        write_csv(result.findings, out_dir / "findings.csv"),
-        write_csv(result.issues, out_dir / "input-issues.csv"),
-    ]
-    for name, frame in result.tables.items():
-        if name in ("Transfers", "Retention", "Requests"):
-            written.append(write_csv(frame, out_dir / f"{name.lower()}.csv"))
+    tables = catalogue().tables
+    written = [write_csv(result.findings, out_dir / "findings.csv")]
+    for key, frame in result.tables.items():
+        if tables[key].csv:
+            written.append(write_csv(frame, out_dir / str(tables[key].csv)))
     pngs = []
     for key, fig in (figures or make_charts(result)).items():
-        pngs.append(charts.save_png(fig, out_dir / CHART_FILES[key]))
+        pngs.append(charts.save_png(fig, out_dir / catalogue().charts[key].file))
     written += pngs
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
@@ -121,7 +121,7 @@ def write_report(
             book,
             findings=findings,
             resolved=resolved,
-            tables={name: result.tables[name] for name in result.tables},
+            tables={tables[key].sheet: frame for key, frame in result.tables.items()},
             meta=meta,
             summary_blocks=blocks,
             charts=pngs,

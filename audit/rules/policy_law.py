@@ -20,6 +20,7 @@ from audit.policy.text import find_sentences, split_sections
 from audit.reference.datafiles import reference
 from audit.reference.settings import Settings
 from audit.reference.vocab import data_categories, reveals, special_category_ids
+from audit.rules.context import AuditContext
 from audit.rules.findings import combine_findings, make_findings
 
 LEGITIMATE_INTERESTS = "legitimate_interests"
@@ -172,3 +173,8 @@ def check_policy_law(policy: PolicyModel, settings: Settings, text: str | None =
     return combine_findings(
         [_pol01(policy, settings, text), _pol02(policy, settings), _pol03(policy, settings), _pol04(policy, settings)]
     )
+
+
+def policy_vs_law(ctx: AuditContext) -> pd.DataFrame:
+    """POL-01..04: the policy itself against GDPR Art. 13 and Art. 9."""
+    return check_policy_law(ctx.policy, ctx.settings)

@@ -1,4 +1,4 @@
-"""SEC-01..03: the security promises of policy section 5, checked on the Systems sheet.
+"""SEC-01..03: the security promises of the policy, checked on the Systems sheet.
 
 The policy promises encryption, backups and regular tests. The inventory
 says, per system, whether that is so; a blank answer counts as a gap,
@@ -10,64 +10,49 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.findings import cite
 
 
-def _flag_findings(ctx: AuditContext, rule: str, column: str, promise: str, what: str) -> pd.DataFrame:
+def _unflagged(ctx: AuditContext, column: str, promise: str) -> pd.DataFrame:
+    """Systems whose yes/no ``column`` is not yes; ``case`` says whether it is no or blank."""
     systems = ctx.inputs.systems
-    if column not in systems:
-        flag = pd.Series(pd.NA, index=systems.index, dtype="boolean")
-    else:
-        flag = systems[column].astype("boolean")
+    flag = systems[column].astype("boolean")
     gap = systems[flag.ne(True).fillna(True)]
-    state = flag[gap.index].map({False: "no"}).fillna("not recorded")
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "subject": gap["system_id"],
             "system_id": gap["system_id"],
+            "system": gap["system"],
             "vendor": gap["vendor"],
-            "detail": "System " + gap["system_id"] + " (" + gap["system"].astype(str) + f") {what}: " + state + ".",
+            "case": flag[gap.index].map({False: "recorded_no"}).fillna("not_recorded"),
             "evidence": cite(gap) + f", column {column}",
             "policy_clause": ctx.policy.clause("*", f"security:{promise}"),
         }
     )
-    return make_findings(rule, rows, ctx.settings)
 
 
-def _test_findings(ctx: AuditContext) -> pd.DataFrame:
+def not_encrypted(ctx: AuditContext) -> pd.DataFrame:
+    """SEC-01: systems not recorded as encrypted at rest."""
+    return _unflagged(ctx, "encrypted_at_rest", "encryption")
+
+
+def no_backup(ctx: AuditContext) -> pd.DataFrame:
+    """SEC-02: systems not recorded as backed up."""
+    return _unflagged(ctx, "backup", "backup")
+
+
+def not_tested(ctx: AuditContext) -> pd.DataFrame:
+    """SEC-03: systems with no security test within the settings' interval before the as-of date."""
     systems = ctx.inputs.systems
-    months = ctx.settings.security_test_interval_months
-    cutoff = ctx.as_of_ts - pd.DateOffset(months=months)
-    tested = (
-        systems["last_security_test"] if "last_security_test" in systems else pd.Series(pd.NaT, index=systems.index)
-    )
+    cutoff = ctx.as_of_ts - pd.DateOffset(months=ctx.settings.security_test_interval_months)
+    tested = systems["last_security_test"]
     gap = systems[tested.isna() | (tested < cutoff)]
-    last = tested[gap.index]
-    when = last.dt.strftime("last tested %Y-%m-%d").fillna("no security test recorded")
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "subject": gap["system_id"],
             "system_id": gap["system_id"],
             "vendor": gap["vendor"],
-            "detail": "System "
-            + gap["system_id"]
-            + ": "
-            + when
-            + f", more than {months} months before {ctx.as_of.isoformat()}.",
+            "last_tested": tested[gap.index],
+            "case": tested[gap.index].isna().map({True: "never", False: "default"}),
             "evidence": cite(gap) + ", column last_security_test",
             "policy_clause": ctx.policy.clause("*", "security:testing"),
         }
-    )
-    rows.loc[last.isna(), "detail"] = "System " + gap["system_id"] + ": no security test recorded."
-    return make_findings("SEC-03", rows, ctx.settings)
-
-
-def check_security(ctx: AuditContext) -> pd.DataFrame:
-    """SEC-01 encryption at rest, SEC-02 backup, SEC-03 security test within the interval."""
-    return combine_findings(
-        [
-            _flag_findings(ctx, "SEC-01", "encrypted_at_rest", "encryption", "is encrypted at rest"),
-            _flag_findings(ctx, "SEC-02", "backup", "backup", "has a backup"),
-            _test_findings(ctx),
-        ]
     )
