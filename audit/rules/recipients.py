@@ -16,10 +16,11 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.reference.vocab import fold, recipient_categories, vocabulary
+from audit.rules.common import blank, exploded
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite, combine_findings, make_findings
 from audit.rules.optional import column as _col
-from audit.rules.register import blank, classify_activities, exploded
+from audit.rules.register import classify_activities
 
 RECIPIENT_COLUMNS = [
     "activity_id",

@@ -29,6 +29,7 @@ import pandas as pd
 
 from audit.policy.model import PolicyModel
 from audit.reference.vocab import data_categories, fold, vocabulary
+from audit.rules.common import as_list, blank, exploded
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite, combine_findings, make_findings
 from audit.rules.optional import column as _col
@@ -39,44 +40,6 @@ ART30_1_FIELDS = ("purpose", "data_subjects", "data_categories", "recipients", "
 ART30_2_FIELDS = ("security_measures",)
 CONTROLLER_ROLES = ("controller", "joint_controller")
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
-
-
-def _as_list(value: object) -> list:
-    """A list cell as a list; a stray scalar (an un-split cell) becomes a one-item list, blank an empty one."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return [v for v in value if not _is_blank(v)]
-    return [] if _is_blank(value) else [value]
-
-
-def _is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, list | tuple | np.ndarray):
-        return all(_is_blank(v) for v in value)
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def blank(series: pd.Series) -> pd.Series:
-    """True where a cell says nothing: missing, empty text, or an empty list (the loader's blank list cell)."""
-    return series.map(_is_blank).astype(bool)
-
-
-def exploded(frame: pd.DataFrame, column: str, out: str | None = None) -> pd.DataFrame:
-    """One row per list item of ``column`` (blank items dropped), keeping the other columns.
-
-    The original row label is kept in ``_row`` so a result can be joined back
-    to its register row and its provenance.
-    """
-    values = _col(frame, column).map(_as_list)
-    long = frame.drop(columns=[column], errors="ignore").assign(**{out or column: values}, _row=frame.index)
-    long = long.explode(out or column)
-    long = long[~blank(long[out or column])]
-    return long.reset_index(drop=True)
 
 
 def block_roles(policy: PolicyModel) -> pd.Series:
@@ -256,7 +219,7 @@ def _register_files(ctx: AuditContext) -> str:
 
 def _labels(ids: pd.Series) -> pd.Series:
     vocab = data_categories()
-    return ids.map(lambda cid: ", ".join(vocab.label(c) for c in _as_list(cid)) or "nothing")
+    return ids.map(lambda cid: ", ".join(vocab.label(c) for c in as_list(cid)) or "nothing")
 
 
 def _category_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -389,7 +352,7 @@ def _system_categories(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
 
 
 def _basis_text(ids: object) -> str:
-    ids = _as_list(ids)
+    ids = as_list(ids)
     return ", ".join(ids) if ids else "none"
 
 
@@ -419,7 +382,7 @@ def _legal_basis(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
     acts = ctx.inputs.activities
     checked = cls[cls["status"] == "checked"]
     bases = vocabulary("legal_basis")
-    reg = _col(acts, "legal_basis")[checked.index].map(_as_list)
+    reg = _col(acts, "legal_basis")[checked.index].map(as_list)
     reg = reg.map(lambda ids: sorted({bases.lookup(i) or str(i) for i in ids}))
     pol = ctx.policy.activities.set_index("policy_id")
     allowed = checked["policy_id"].map(pol["legal_basis"]).map(set)
