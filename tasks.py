@@ -5,8 +5,9 @@
     python3 tasks.py test    # create .venv if needed, run the whole test suite
     python3 tasks.py lab     # start JupyterLab on notebooks/
 
-The virtual environment is (re)installed only when requirements.txt changed,
-so repeated runs are fast. Nothing is installed outside .venv.
+The virtual environment is (re)installed only when requirements.txt or
+pyproject.toml changed, so repeated runs are fast; the project is installed
+into it in editable mode. Nothing is installed outside .venv.
 """
 
 from __future__ import annotations
@@ -30,39 +31,38 @@ SUITE = ["--nbval-lax", "tests", "notebooks"]
 
 
 def setup() -> None:
-    """Create .venv and install requirements.txt unless already current."""
+    """Create .venv, install requirements.txt and the project (editable) unless already current."""
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may run under any python3
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
-    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
-        link_project()
+    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes())
+    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted.hexdigest():
         return
     if not PY.exists():
         print(f"Creating {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    print("Installing requirements.txt into .venv ...", flush=True)
+    pins = [line.split("==")[0] for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line]
+    print(f"Installing {len(pins)} pinned packages into .venv: {', '.join(pins)}", flush=True)
+    print("(the first run downloads them and takes a few minutes; pip shows each one)", flush=True)
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run([*pip, "install", "-q", "-r", str(ROOT / "requirements.txt")], check=True)
+    subprocess.run([*pip, "install", "--progress-bar", "off", "-r", str(ROOT / "requirements.txt")], check=True)
+    print("Installing the project itself (editable: changes to audit/ take effect at once) ...", flush=True)
+    subprocess.run([*pip, "install", "--no-deps", "--progress-bar", "off", "-e", str(ROOT)], check=True)
+    _drop_old_path_file()
+    print("Registering the .venv Jupyter kernel ...", flush=True)
     subprocess.run(
         [str(PY), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    STAMP.write_text(wanted)
-    link_project()
+    STAMP.write_text(wanted.hexdigest())
+    print("Set-up done.", flush=True)
 
 
-def link_project() -> None:
-    """Put the project folder on the venv's import path (a .pth file).
-
-    Notebook kernels start in notebooks/, where ``import audit`` would
-    otherwise fail; this works like an editable install without packaging.
-    """
+def _drop_old_path_file() -> None:
+    """Remove the .pth file earlier versions used instead of an editable install."""
     query = "import sysconfig; print(sysconfig.get_path('purelib'))"
     purelib = subprocess.run([str(PY), "-c", query], check=True, capture_output=True, text=True).stdout.strip()
-    pth = Path(purelib) / "privacy-audit.pth"
-    if not pth.exists() or pth.read_text().strip() != str(ROOT):
-        pth.write_text(f"{ROOT}\n")
+    (Path(purelib) / "privacy-audit.pth").unlink(missing_ok=True)
 
 
 def run(args: list[str]) -> int:
