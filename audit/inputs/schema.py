@@ -13,11 +13,15 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from audit.errors import ReferenceDataError
-from audit.reference.datafiles import reference
+from audit.paths import REFERENCE_DIR
+from audit.reference.catalogue import validation_message
+from audit.reference.datafiles import load_yaml
 from audit.reference.vocab import fold
 
 TYPES = {
@@ -52,6 +56,7 @@ class ColumnSpec:
     vocabulary: str | None = None
     default: str | None = None
     aliases: tuple[str, ...] = ()
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class SheetSpec:
     name: str
     aliases: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
+    doc: str = ""
 
     @property
     def required(self) -> list[ColumnSpec]:
@@ -84,6 +90,8 @@ class InputSpec:
     name: str
     required: bool
     sheets: tuple[SheetSpec, ...]
+    files: str = ""
+    doc: str = ""
 
 
 def header_key(text: object) -> str:
@@ -97,46 +105,107 @@ def header_key(text: object) -> str:
     return fold(_PARENTHESES.sub(" ", str(text)))
 
 
-def _column(name: str, raw: dict, where: str) -> ColumnSpec:
-    ctype = raw.get("type")
-    if ctype not in TYPES:
-        raise ReferenceDataError(f"{where}.{name}: unknown type {ctype!r} (known: {', '.join(sorted(TYPES))})")
-    if ctype == "vocab" and not raw.get("vocabulary"):
-        raise ReferenceDataError(f"{where}.{name}: type vocab needs a vocabulary")
-    return ColumnSpec(
-        name=name,
-        type=ctype,
-        required=bool(raw.get("required", False)),
-        blank_ok=bool(raw.get("blank_ok", False)),
-        unique=bool(raw.get("unique", False)),
-        vocabulary=raw.get("vocabulary"),
-        default=raw.get("default"),
-        aliases=tuple(str(a) for a in (raw.get("aliases") or [])),
-    )
+class _ColumnModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal[tuple(sorted(TYPES))]  # type: ignore[valid-type]
+    required: bool = False
+    blank_ok: bool = False
+    unique: bool = False
+    vocabulary: str | None = None
+    default: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _vocab_named(self) -> _ColumnModel:
+        if self.type == "vocab" and not self.vocabulary:
+            raise ValueError("type vocab needs a vocabulary")
+        return self
+
+
+class _SheetModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aliases: list[str] = Field(default_factory=list)
+    doc: str = ""
+    columns: dict[str, _ColumnModel]
+
+    @model_validator(mode="after")
+    def _one_meaning_per_header(self) -> _SheetModel:
+        seen: dict[str, str] = {}
+        for name, col in self.columns.items():
+            for word in (name, *col.aliases):
+                key = header_key(word)
+                if seen.get(key, name) != name:
+                    raise ValueError(f"header {word!r} is listed for {seen[key]} and {name}")
+                seen[key] = name
+        return self
+
+
+class _InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    required: bool = False
+    files: str = ""
+    doc: str = ""
+    sheets: dict[str, _SheetModel]
+
+
+class _ColumnsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    date: Any
+    inputs: dict[str, _InputModel]
+
+    @model_validator(mode="after")
+    def _every_input(self) -> _ColumnsFile:
+        missing = [n for n in ("activities", "inventory", "requests", "disclosures", "records") if n not in self.inputs]
+        if missing:
+            raise ValueError(f"input(s) {', '.join(missing)} not described")
+        return self
+
+
+@cache
+def columns_file() -> _ColumnsFile:
+    """``columns.yaml`` validated: known types, vocab columns name their list, no header meaning two columns.
+
+    Raises
+    ------
+    ReferenceDataError
+        One line naming the file and the key that is wrong.
+    """
+    path = REFERENCE_DIR / "columns.yaml"
+    try:
+        return _ColumnsFile.model_validate(load_yaml(path))
+    except ValidationError as exc:
+        raise ReferenceDataError(validation_message(path, exc)) from None
 
 
 @cache
 def input_specs() -> dict[str, InputSpec]:
-    """columns.yaml as specs, checked so that one header can never mean two columns of a sheet."""
-    data = reference("columns")
+    """columns.yaml as specs, in file order (the order of the contract and of the docs)."""
     specs: dict[str, InputSpec] = {}
-    for input_name, raw_input in (data.get("inputs") or {}).items():
+    for input_name, raw_input in columns_file().inputs.items():
         sheets = []
-        for sheet_name, raw_sheet in (raw_input.get("sheets") or {}).items():
-            where = f"columns.yaml: {input_name}.{sheet_name}"
-            columns = tuple(_column(n, raw or {}, where) for n, raw in (raw_sheet.get("columns") or {}).items())
-            seen: dict[str, str] = {}
-            for col in columns:
-                for word in (col.name, *col.aliases):
-                    key = header_key(word)
-                    if seen.get(key, col.name) != col.name:
-                        raise ReferenceDataError(f"{where}: header {word!r} is listed for {seen[key]} and {col.name}")
-                    seen[key] = col.name
-            sheets.append(SheetSpec(input_name, sheet_name, tuple(raw_sheet.get("aliases") or []), columns))
-        specs[input_name] = InputSpec(input_name, bool(raw_input.get("required", False)), tuple(sheets))
-    for needed in ("activities", "inventory", "requests", "disclosures", "records"):
-        if needed not in specs:
-            raise ReferenceDataError(f"columns.yaml: input {needed} is not described")
+        for sheet_name, raw_sheet in raw_input.sheets.items():
+            columns = tuple(
+                ColumnSpec(
+                    name=name,
+                    type=c.type,
+                    required=c.required,
+                    blank_ok=c.blank_ok,
+                    unique=c.unique,
+                    vocabulary=c.vocabulary,
+                    default=c.default,
+                    aliases=tuple(c.aliases),
+                    doc=c.doc,
+                )
+                for name, c in raw_sheet.columns.items()
+            )
+            sheets.append(SheetSpec(input_name, sheet_name, tuple(raw_sheet.aliases), columns, raw_sheet.doc))
+        specs[input_name] = InputSpec(input_name, raw_input.required, tuple(sheets), raw_input.files, raw_input.doc)
     return specs
 
 
