@@ -23,6 +23,8 @@ from audit.reference.durations import parse_retention
 from audit.reference.settings import load_settings
 from audit.reference.vocab import data_categories, recipient_categories, vocabulary
 from tools import sample
+from tools.sample import data, findingspec, organisation, recordspec
+from tools.sample.loading import FIXTURES_DIR
 
 AS_OF = pd.Timestamp(sample.SAMPLE_AS_OF)
 GRACE = pd.Timedelta(days=load_settings().event_grace_days)
@@ -314,3 +316,75 @@ def test_command_line_writes_the_folder(tmp_path: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert f"expected findings (as of {sample.SAMPLE_AS_OF.isoformat()})" in out
     assert (tmp_path / "records/S-CRM.csv").read_text(encoding="utf-8").count("\n") == 201
+
+
+# A bad edit of a fixture fails on load, naming the file and the key: (file, text, replacement, message).
+BAD_FIXTURES = [
+    (
+        "organisation.yaml",
+        'country: "NO"',
+        "country: NO",
+        r"organisation\.yaml: vendors\.rows\[19\]\.country: .*quote it",
+    ),
+    ("organisation.yaml", "\nsource:", "\nsauce:", r"organisation\.yaml: top level: missing key 'source'"),
+    (
+        "organisation.yaml",
+        "      dpia: nej\n",
+        "      dpia: nej\n      dpai: nej\n",
+        r"activities\.rows\[1\]: unknown key 'dpai'",
+    ),
+    ("organisation.yaml", "- request_id: R-002", "- request_id: R-001", r"requests\.rows\[1\]\.request_id: .*'R-001'"),
+    ("records.yaml", "declined: 0.025", "declined: 1.5", r"records\.yaml: extracts\.S-CRM\.shares\.declined: "),
+    (
+        "records.yaml",
+        "[2023-01-01, 2026-04-30]",
+        "[2026-04-30, 2023-01-01]",
+        r"extracts\.S-CRM\.windows\.deal_declined: ",
+    ),
+    ("records.yaml", "      recent: 0.012", "      recnt: 0.012", r"extracts\.S-NEWS\.shares: unknown key 'recnt'"),
+    (
+        "findings.yaml",
+        "at: [activity: A-13]",
+        "at: [activity: A-31]",
+        r"findings\.yaml: findings\[0\]\.at\[0\]\.activity: no ",
+    ),
+    (
+        "findings.yaml",
+        "in {files[S-CRM]}",
+        "in {files[S-CRX]}",
+        r"findings\[\d+\]\.what: unknown field\(s\) files\[S-CRX\]",
+    ),
+    (
+        "readme.template.md",
+        "date: {as_of}",
+        "date: {as_off}",
+        r"readme\.template\.md: template body: unknown field\(s\) as_off",
+    ),
+]
+LOADERS = {
+    "organisation.yaml": organisation.load_organisation,
+    "records.yaml": recordspec.load_records,
+    "findings.yaml": lambda path: findingspec.load_findings(data.TABLES, data.RECORDS.extracts, path),
+    "readme.template.md": data.load_readme_template,
+}
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BAD_FIXTURES, ids=[b[3][:40] for b in BAD_FIXTURES])
+def test_a_malformed_fixture_is_refused_naming_file_and_key(tmp_path: Path, name, old, new, message) -> None:
+    text = (FIXTURES_DIR / name).read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    LOADERS[name](FIXTURES_DIR / name)  # the committed file loads
+    with pytest.raises(sample.FixtureError, match=message):
+        LOADERS[name](tmp_path / name)
+
+
+def test_fixtures_hold_the_types_the_workbooks_need() -> None:
+    # Dates typed as text stay text (the sample mixes both on purpose); nothing is a boolean.
+    requests = {r["request_id"]: r for r in sample.REQUESTS}
+    assert requests["R-008"]["received"] == "2026-03-16"
+    assert requests["R-009"]["received"] == date(2026, 4, 7)
+    assert requests["R-021"]["received"] == "20 augusti 2026"
+    assert {v["vendor"]: v["country"] for v in sample.VENDORS}["Carasent Norge AS"] == "NO"
+    for table in (sample.ACTIVITIES, sample.SYSTEMS, sample.VENDORS, sample.REQUESTS, sample.DISCLOSURES):
+        assert not any(isinstance(value, bool) for row in table for value in row.values())
