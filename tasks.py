@@ -4,6 +4,7 @@
     python3 tasks.py audit   # create .venv, install requirements, audit data/sample -> reports/
     python3 tasks.py test    # create .venv if needed, run the whole test suite
     python3 tasks.py lab     # start JupyterLab on notebooks/
+    python3 tasks.py docs    # regenerate docs/ from the catalogues in data/reference
 
 The virtual environment is (re)installed only when requirements.txt or
 pyproject.toml changed, so repeated runs are fast; the project is installed
@@ -87,6 +88,9 @@ def main(argv: list[str]) -> int:
     if task == "sample":
         setup()
         return run(["-m", "tools.sample", "data/sample"])
+    if task == "docs":
+        setup()
+        return run(["-m", "tools.docs"])
     if task == "lint":
         setup()
         return run(["-m", "ruff", "check", "audit", "tests", "benchmarks", "tools", "tasks.py"]) or run(

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from audit.errors import AuditError
+from audit.paths import DOCS_DIR
 from audit.reference.settings import load_settings
 from audit.report import write_report
 from audit.run import AuditResult, run_audit
@@ -29,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m audit",
         description="Audit a DPO's data folder against the privacy policy and the GDPR.",
+        epilog=(
+            "The files, sheets, columns, headers and values a data folder may hold are described in "
+            f"{DOCS_DIR / 'inputs.md'}; the rules in {DOCS_DIR / 'rules.md'}; what is written in "
+            f"{DOCS_DIR / 'report.md'}."
+        ),
     )
-    p.add_argument("--data", required=True, type=Path, help="data folder laid out as in inputs.md")
+    p.add_argument("--data", required=True, type=Path, help="data folder laid out as in docs/inputs.md")
     p.add_argument(
         "--as-of",
         type=_parse_date,

@@ -59,7 +59,7 @@ def run_audit(
     Parameters
     ----------
     data_dir
-        A folder laid out as in ``inputs.md``.
+        A folder laid out as in ``docs/inputs.md``.
     as_of
         The date every date rule is evaluated at; never defaulted here, so
         a caller always decides what "today" means.

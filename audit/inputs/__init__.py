@@ -1,4 +1,4 @@
-"""Loading a DPO's data folder into normalised, validated frames (``../shared/spec/inputs.md``).
+"""Loading a DPO's data folder into normalised, validated frames (``docs/inputs.md``).
 
 :func:`load_inputs` is the only entry point the rest of the audit needs. It
 stops with one :class:`~audit.errors.InputError` line only when the audit
@@ -193,7 +193,7 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
     ----------
     data_dir
         Folder with ``activities`` and ``inventory`` (required), ``requests``,
-        ``disclosures`` and ``records/`` (optional); see ``inputs.md``.
+        ``disclosures`` and ``records/`` (optional); see ``docs/inputs.md``.
     date_order
         ``"DMY"`` or ``"MDY"`` when the files write dates as ``1/3/2025``;
         without it such dates are validation issues, because guessing would

@@ -5,7 +5,7 @@ Every frame carries ``src_file`` (file name relative to the data folder),
 line number, header = 1), so every finding can cite where a fact came from.
 
 Normalised values (the canonical column names are those of
-``../shared/spec/inputs.md``; unknown extra columns are kept as they are):
+``docs/inputs.md``; unknown extra columns are kept as they are):
 
 * list cells: Python ``list[str]`` (empty list when blank);
 * dates: ``datetime64[ns]``, day precision, ``NaT`` when blank or invalid;

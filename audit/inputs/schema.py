@@ -24,18 +24,19 @@ from audit.reference.catalogue import validation_message
 from audit.reference.datafiles import load_yaml
 from audit.reference.vocab import fold
 
+#: Column types of columns.yaml -> how a cell of that type is read (shown in docs/inputs.md).
 TYPES = {
-    "text",
-    "id",
-    "list",
-    "id_list",
-    "date",
-    "yesno",
-    "number",
-    "country",
-    "country_list",
-    "legal_basis_list",
-    "vocab",
+    "text": "free text",
+    "id": "an identifier, kept as text exactly as written",
+    "list": "several values in one cell, separated by `;`, `,` (when no `;`) or line breaks",
+    "id_list": "a list of identifiers (e.g. `system_id`s of the inventory)",
+    "date": "ISO `2025-03-01`, an Excel date cell, or Swedish/English `1 mars 2025`; `1/3/2025` only with `--date-order`",
+    "yesno": "`yes/no/true/false/ja/nej/x/1/0`; blank = unknown (not no)",
+    "number": "a number; blank = none",
+    "country": "ISO 3166 alpha-2 or alpha-3 code, or an English or Swedish country name",
+    "country_list": "a list of countries",
+    "legal_basis_list": "a list of Art. 6 legal bases (see accepted values)",
+    "vocab": "one of the accepted values listed below (English or Swedish)",
 }
 # How far down a sheet the header row is looked for: the official templates
 # have a few title and instruction rows, never dozens.

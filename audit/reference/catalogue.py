@@ -95,6 +95,7 @@ class TableSpec(_Strict):
     build: Annotated[str, Field(pattern=FUNCTION)]
     sheet: Template
     csv: str | None = None
+    doc: str = ""
 
 
 class ChartSpec(_Strict):

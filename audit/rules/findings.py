@@ -39,22 +39,24 @@ from audit.reference.settings import Settings
 if TYPE_CHECKING:
     from audit.rules.context import AuditContext
 
-FINDING_COLUMNS = [
-    "finding_id",
-    "rule",
-    "severity",
-    "area",
-    "title",
-    "subject",
-    "activity_id",
-    "system_id",
-    "vendor",
-    "detail",
-    "evidence",
-    "policy_clause",
-    "article",
-    "recommendation",
-]
+#: The columns of every findings table and of ``findings.csv``, with what each holds (docs/report.md).
+FINDING_COLUMN_DOCS = {
+    "finding_id": "stable id: a hash of rule and subject, the same in every run",
+    "rule": "rule id, e.g. `RET-03` (docs/rules.md)",
+    "severity": "`high`, `medium`, `low` or `info` (settings)",
+    "area": "the rule's area, e.g. Retention",
+    "title": "what the rule checks",
+    "subject": "what the finding is about, in the rule's subject format",
+    "activity_id": "the register activity concerned, if any",
+    "system_id": "the system concerned, if any",
+    "vendor": "the vendor or recipient concerned, if any",
+    "detail": "one plain sentence with the facts and numbers",
+    "evidence": "where the facts come from: file › sheet › row, and the column",
+    "policy_clause": "the policy sentence the finding rests on, quoted with its section",
+    "article": "the GDPR article (or policy section) the rule rests on",
+    "recommendation": "what to do about it",
+}
+FINDING_COLUMNS = list(FINDING_COLUMN_DOCS)
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
