@@ -24,8 +24,13 @@ def texts(fig):
 
 
 @pytest.fixture(scope="module")
-def sample_charts():
-    return make_charts(run_audit(SAMPLE_DIR, SAMPLE_AS_OF))
+def sample_result():
+    return run_audit(SAMPLE_DIR, SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="module")
+def sample_charts(sample_result):
+    return make_charts(sample_result)
 
 
 def test_every_chart_has_title_and_as_of_caption(sample_charts):
@@ -48,6 +53,28 @@ def test_findings_chart_uses_the_workbook_severity_colours():
 def test_transfer_chart_shows_each_third_country_once(sample_charts):
     labels = [t.get_text() for t in sample_charts["transfers_by_country"].axes[0].get_yticklabels()]
     assert sorted(labels) == ["India", "Philippines", "United Kingdom", "United States"]
+
+
+def test_transfer_colours_follow_the_safeguard_code_not_its_label():
+    register = pd.DataFrame(
+        {
+            "country": ["US", "IN"],
+            "country_name": ["United States", "India"],
+            "eu_eea": [False, False],
+            "safeguard_code": ["scc_tia", "none"],
+            "safeguard": ["Standardavtalsklausuler och TIA", "ingen"],
+        }
+    )
+    ax = charts.transfers_by_country(register, AS_OF).axes[0]
+    colours = {to_hex(p.get_facecolor()).upper() for p in ax.patches if p.get_width() > 0}
+    assert colours == {charts.SAFEGUARD_COLOURS["scc_tia"], charts.SAFEGUARD_COLOURS["none"]}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Standardavtalsklausuler och TIA", "ingen"]
+
+
+def test_every_third_country_safeguard_of_the_sample_has_a_colour(sample_result):
+    register = sample_result.tables["transfers"]
+    codes = set(register.loc[~register["eu_eea"].astype(bool), "safeguard_code"])
+    assert len(codes) > 3 and codes <= set(charts.SAFEGUARD_COLOURS)
 
 
 @pytest.mark.parametrize(

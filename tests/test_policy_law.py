@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,9 @@ import pytest
 from audit.paths import POLICY_DIR
 from audit.policy.model import PolicyModel, load_policy, parse_policy
 from audit.reference.settings import load_settings
-from audit.rules.policy_law import art13_coverage, check_policy_law
+from audit.rules.policy_law import art13_coverage, policy_findings
+from audit.rules.registry import run_family
+from tests.factories import make_ctx, make_inputs
 
 TEXT = (POLICY_DIR / "integritetspolicy.txt").read_text(encoding="utf-8")
 LI_WITHOUT_INTEREST = [
@@ -32,7 +35,7 @@ def settings():
 
 @pytest.fixture(scope="module")
 def real(settings) -> pd.DataFrame:
-    return check_policy_law(load_policy(), settings)
+    return policy_findings(load_policy(), settings)
 
 
 def _subjects(findings: pd.DataFrame, rule: str) -> list[str]:
@@ -89,22 +92,22 @@ def test_pol01_silent_when_2e_and_2f_are_stated(tmp_path: Path, settings) -> Non
             "Den här versionen är senast uppdaterad",
         ),
     )
-    assert _subjects(check_policy_law(policy, settings), "POL-01") == []
+    assert _subjects(policy_findings(policy, settings), "POL-01") == []
 
 
 def test_pol01_dpo_contact_removed(tmp_path: Path, settings) -> None:
     policy = load_policy()
     text = TEXT.replace("E-post: dso@carasent.com", "")
-    assert _subjects(check_policy_law(policy, settings, text=text), "POL-01") == ["art13:1b", "art13:2e", "art13:2f"]
+    assert _subjects(policy_findings(policy, settings, text=text), "POL-01") == ["art13:1b", "art13:2e", "art13:2f"]
 
 
 def test_pol01_consent_basis_needs_the_right_to_withdraw(tmp_path: Path, settings) -> None:
     consent = ("• Rättslig grund: Avtal.", "• Rättslig grund: Samtycke.")
     policy = _variant(tmp_path, consent)
-    assert "art13:2c" in _subjects(check_policy_law(policy, settings), "POL-01")
+    assert "art13:2c" in _subjects(policy_findings(policy, settings), "POL-01")
     withdraw = ("Rätt till rättelse", "Du kan när som helst återkalla ditt samtycke.\n\nRätt till rättelse")
     policy = _variant(tmp_path, consent, withdraw)
-    assert "art13:2c" not in _subjects(check_policy_law(policy, settings), "POL-01")
+    assert "art13:2c" not in _subjects(policy_findings(policy, settings), "POL-01")
 
 
 # --- POL-02 --------------------------------------------------------------------------------------
@@ -131,7 +134,7 @@ def test_pol02_silent_when_every_retention_is_measurable(tmp_path: Path, setting
             "raderas uppgifterna 12 månader efter senaste kontakt.",
         ),
     )
-    assert _subjects(check_policy_law(policy, settings), "POL-02") == []
+    assert _subjects(policy_findings(policy, settings), "POL-02") == []
     assert policy.retention.set_index("policy_id").loc["P-EVENT-MEDIA", "period"] == "P2Y"
 
 
@@ -155,12 +158,12 @@ def test_pol03_silent_when_interests_are_stated(tmp_path: Path, settings) -> Non
         ),
         ("Innan avtal: Berättigat intresse.", "Innan avtal: Berättigat intresse av att kunna besvara förfrågningar."),
     )
-    assert _subjects(check_policy_law(policy, settings), "POL-03") == []
+    assert _subjects(policy_findings(policy, settings), "POL-03") == []
 
 
 def test_pol03_newsletter_fires_once_section8_no_longer_names_marketing(tmp_path: Path, settings) -> None:
     policy = _variant(tmp_path, ("till exempel marknadsföring i nyhetsbrev.", "till exempel analys."))
-    assert _subjects(check_policy_law(policy, settings), "POL-03") == sorted([*LI_WITHOUT_INTEREST, "P-NEWSLETTER"])
+    assert _subjects(policy_findings(policy, settings), "POL-03") == sorted([*LI_WITHOUT_INTEREST, "P-NEWSLETTER"])
 
 
 # --- POL-04 --------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def test_pol04_real_policy_food_preferences(real: pd.DataFrame) -> None:
 
 def test_pol04_silent_with_explicit_consent(tmp_path: Path, settings) -> None:
     policy = _variant(tmp_path, ("ev. matpreferenser.", "ev. matpreferenser (endast med ditt uttryckliga samtycke)."))
-    assert _subjects(check_policy_law(policy, settings), "POL-04") == []
+    assert _subjects(policy_findings(policy, settings), "POL-04") == []
 
 
 def test_pol04_special_category_itself(tmp_path: Path, settings) -> None:
@@ -185,10 +188,38 @@ def test_pol04_special_category_itself(tmp_path: Path, settings) -> None:
         tmp_path,
         ("Namn, e-post, ev. telefonnummer (valfritt att ange).", "Namn, e-post, hälsouppgifter."),
     )
-    assert _subjects(check_policy_law(policy, settings), "POL-04") == [
+    assert _subjects(policy_findings(policy, settings), "POL-04") == [
         "P-EVENT-SIGNUP:food_preferences",
         "P-TRAINING:health",
     ]
+
+
+@pytest.mark.parametrize(
+    ("bases", "said"),
+    [
+        ([], "on no stated basis (Art. 6) alone"),
+        (["legitimate_interests"], "on legitimate interests (Art. 6) alone"),
+        (["contract", "legitimate_interests"], "on contract and legitimate interests (Art. 6) alone"),
+    ],
+)
+def test_pol04_names_every_basis(settings, bases, said) -> None:
+    policy = load_policy()
+    acts = policy.activities.copy()
+    acts["legal_basis"] = [
+        bases if pid == "P-EVENT-SIGNUP" else b for pid, b in zip(acts["policy_id"], acts["legal_basis"], strict=True)
+    ]
+    found = policy_findings(replace(policy, activities=acts), settings)
+    detail = found.loc[found["rule"] == "POL-04", "detail"].iloc[0]
+    assert detail == (
+        "P-EVENT-SIGNUP collects Matpreferenser (food_preferences), which can reveal health or religious beliefs, "
+        f"{said}, with no Art. 9(2) condition stated."
+    )
+
+
+def test_pol_rules_read_the_audit_context(real: pd.DataFrame) -> None:
+    """In a whole audit the POL rules see ``ctx.policy``: the same findings as for the policy alone."""
+    found = run_family(make_ctx(make_inputs()), "POL")
+    pd.testing.assert_frame_equal(found, real)
 
 
 def test_findings_have_the_standard_shape(real: pd.DataFrame) -> None:

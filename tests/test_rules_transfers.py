@@ -2,13 +2,14 @@
 
 import pytest
 
-from audit.rules.transfers import check_transfers, transfer_register
+from audit.rules.registry import run_family
+from audit.rules.transfers import transfer_register
 from tests.factories import activity, make_ctx, make_inputs, system, vendor
 
 
 def run(systems, vendors, as_of="2026-11-01", activities=None):
     ctx = make_ctx(make_inputs(systems=systems, vendors=vendors, activities=activities), as_of=as_of)
-    return check_transfers(ctx)
+    return run_family(ctx, "TRF")
 
 
 def gaps(found):
@@ -116,7 +117,109 @@ def test_bcr_is_accepted_once_the_policy_names_it():
     systems = [system(vendor="Manila", hosting_country=["PH"])]
     vendors = [vendor(vendor="Manila", country="PH", transfer_mechanism="bcr")]
     ctx = make_ctx(make_inputs(systems=systems, vendors=vendors))
-    assert gaps(check_transfers(ctx)) == {"TRF-03": ["Manila:PH"]}
+    assert gaps(run_family(ctx, "TRF")) == {"TRF-03": ["Manila:PH"]}
     wider = replace(ctx, policy=replace(ctx.policy, transfer_grounds=[*ctx.policy.transfer_grounds, "bcr"]))
-    assert gaps(check_transfers(wider)) == {}
+    assert gaps(run_family(wider, "TRF")) == {}
     assert transfer_register(wider).loc[0, "safeguard"] == "BCR"
+
+
+def test_safeguarded_transfer_is_only_in_the_register():
+    found = run(
+        [system(vendor="Cloudy", hosting_country=["US"])],
+        [vendor(vendor="Cloudy", country="US", transfer_mechanism="scc", tia_done="2025-05-01")],
+    )
+    assert list(found["rule"]) == ["TRF-05"]
+    assert found.loc[0, "severity"] == "info"
+    assert found.loc[0, "detail"] == (
+        "Cloudy (US) makes data available in United States by hosting (S-1); safeguard: SCC + TIA; data: not recorded."
+    )
+    assert found.loc[0, "evidence"] == "inventory.xlsx › Vendors › row 2"
+    assert found.loc[0, "policy_clause"].startswith("§7 «")
+
+
+def test_register_finding_names_the_data_reached():
+    found = run(
+        [system(vendor="Cloudy", hosting_country=["US"])],
+        [vendor(vendor="Cloudy", country="US", transfer_mechanism="dpf", dpf_certified=True)],
+        activities=[activity(systems=["S-1"], data_categories=["Namn", "E-post"])],
+    )
+    assert found.loc[0, "detail"].endswith("; safeguard: adequacy decision; data: E-post, Namn.")
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "dpf", "tia", "rule", "reason"),
+    [
+        (
+            None,
+            None,
+            None,
+            "TRF-01",
+            ": no adequacy decision in force on the audit date and no standard contractual clauses "
+            "(mechanism: none recorded).",
+        ),
+        (
+            "none",
+            None,
+            None,
+            "TRF-01",
+            ": no adequacy decision in force on the audit date and no standard contractual clauses (mechanism: none).",
+        ),
+        (
+            "dpf",
+            False,
+            None,
+            "TRF-02",
+            ": the vendor relies on dpf but is not certified under the EU-US Data Privacy Framework.",
+        ),
+        ("derogation", None, None, "TRF-03", ": the transfer rests on DEROGATION, a ground the policy does not name."),
+        (
+            "scc",
+            None,
+            None,
+            "TRF-04",
+            ": standard contractual clauses are in place but no transfer impact assessment is recorded.",
+        ),
+    ],
+)
+def test_gap_wording(mechanism, dpf, tia, rule, reason):
+    found = run(
+        [system(vendor="Cloudy", hosting_country=["US"])],
+        [vendor(vendor="Cloudy", country="US", transfer_mechanism=mechanism, dpf_certified=dpf, tia_done=tia)],
+    )
+    gap = found[found["rule"] == rule].iloc[0]
+    assert gap["subject"] == "Cloudy:US" and gap["vendor"] == "Cloudy"
+    assert gap["detail"] == "Cloudy (US) makes data available in United States by hosting (S-1)" + reason
+    assert gap["evidence"] == "inventory.xlsx › Vendors › row 2, columns transfer_mechanism, dpf_certified, tia_done"
+
+
+def test_unknown_vendor_country_and_no_system_of_ours():
+    found = run([system()], [vendor(), vendor(vendor="Faraway", country=None, access_countries=["IN"])])
+    gap = found[found["rule"] == "TRF-01"].iloc[0]
+    assert gap["detail"].startswith("Faraway (?) makes data available in India by access (no system of ours): ")
+
+
+def test_register_carries_a_safeguard_code_and_the_rule():
+    ctx = make_ctx(
+        make_inputs(
+            systems=[system(hosting_country=["SE", "US"])],
+            vendors=[vendor(transfer_mechanism="scc")],
+        )
+    )
+    reg = transfer_register(ctx).set_index("country")
+    assert reg.loc["US", ["safeguard_code", "safeguard", "status", "rule"]].tolist() == [
+        "scc_no_tia",
+        "SCC, no TIA",
+        "TIA missing",
+        "TRF-04",
+    ]
+    assert reg.loc["SE", ["safeguard_code", "status"]].tolist() == ["not_needed", "no transfer"]
+    assert reg.loc["SE", "rule"] is None
+
+
+def test_editing_the_register_table_leaves_the_rules_alone():
+    ctx = make_ctx(make_inputs(systems=[system(hosting_country=["US"])], vendors=[vendor()]))
+    transfer_register(ctx)["safeguard"] = "edited"
+    found = run_family(ctx, "TRF")
+    assert list(found["rule"]) == ["TRF-01", "TRF-05"]
+    assert "; safeguard: none; " in found.loc[1, "detail"]
+    assert transfer_register(ctx).loc[0, "safeguard"] == "none"

@@ -19,13 +19,15 @@ from matplotlib.patches import Rectangle
 from audit.reference.settings import SEVERITIES, Settings
 
 DPI = 150
+# Keyed by the transfer register's ``safeguard_code``, never by its display label,
+# so rewording or translating a label keeps its colour.
 SAFEGUARD_COLOURS = {
-    "adequacy decision": "#27AE60",
-    "SCC + TIA": "#2E86C1",
-    "SCC, no TIA": "#E67E22",
-    "DPF claimed": "#C0392B",
-    "BCR": "#8E44AD",
-    "DEROGATION": "#8E44AD",
+    "adequacy": "#27AE60",
+    "scc_tia": "#2E86C1",
+    "scc_no_tia": "#E67E22",
+    "dpf_claimed": "#C0392B",
+    "bcr": "#8E44AD",
+    "derogation": "#8E44AD",
     "none": "#7B241C",
 }
 THIRD_COUNTRY = "#C0392B"
@@ -82,19 +84,26 @@ def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date)
 
 
 def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
-    """Vendors transferring to each third country, coloured by safeguard."""
+    """Vendors transferring to each third country, coloured by safeguard.
+
+    Bars are grouped and coloured by ``safeguard_code``; the legend shows the
+    register's ``safeguard`` label for each code.
+    """
     title = "Third-country transfers by country and safeguard"
     third = register[~register["eu_eea"].astype(bool)] if not register.empty else register
     if third.empty:
         return _empty(title, "No third-country transfers", as_of)
     names = third["country_name"].fillna(third["country"])
-    table = pd.crosstab(names, third["safeguard"])
+    table = pd.crosstab(names, third["safeguard_code"])
     table = table.loc[table.sum(axis=1).sort_values().index]
+    table = table[sorted(table.columns, key=_safeguard_rank)]
+    labels = third.groupby("safeguard_code")["safeguard"].first()
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.8), dpi=DPI)
     left = pd.Series(0, index=table.index)
-    for sg in table.columns:
-        ax.barh(table.index, table[sg], left=left, color=SAFEGUARD_COLOURS.get(sg, NEUTRAL), label=sg)
-        left = left + table[sg]
+    for code in table.columns:
+        colour = SAFEGUARD_COLOURS.get(code, NEUTRAL)
+        ax.barh(table.index, table[code], left=left, color=colour, label=labels[code])
+        left = left + table[code]
     ax.set_xlabel("Vendors transferring data there")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
@@ -105,6 +114,12 @@ def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
     _caption(fig, as_of, "adequacy judged on this date")
     plt.close(fig)
     return fig
+
+
+def _safeguard_rank(code: str) -> tuple[int, str]:
+    """Safeguards in the order of :data:`SAFEGUARD_COLOURS` (safe first), unknown codes last."""
+    known = list(SAFEGUARD_COLOURS)
+    return (known.index(code) if code in known else len(known), code)
 
 
 def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:

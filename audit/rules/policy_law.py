@@ -3,7 +3,9 @@
 These rules need no spreadsheet: they judge what the policy promises, so a
 DPO can fix the text before anyone audits practice against it. POL-01 reads
 the policy text (an Art. 13 item is about what the person is told, wherever
-in the text); POL-02..04 read the structured model.
+in the text); POL-02..04 read the structured model. Like every rule they
+take the audit context; :func:`policy_findings` runs them for a policy
+alone (notebook 01, the tests), on a context with no inputs.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from typing import Any
 import pandas as pd
 
 from audit.errors import ReferenceDataError
+from audit.inputs.model import PROVENANCE, Inputs
 from audit.policy.model import PolicyModel, quote
 from audit.policy.text import find_sentences, split_sections
 from audit.reference.datafiles import reference
 from audit.reference.settings import Settings
 from audit.reference.vocab import data_categories, reveals, special_category_ids
 from audit.rules.context import AuditContext
-from audit.rules.findings import combine_findings, make_findings
+from audit.rules.registry import run_family
 
 LEGITIMATE_INTERESTS = "legitimate_interests"
+#: Memo key of the policy text POL-01 searches; :func:`policy_findings` may preset it to audit another text.
+TEXT_MEMO = "policy_law.text"
 
 
 @cache
@@ -47,8 +52,14 @@ def _art9() -> re.Pattern[str]:
         raise ReferenceDataError(f"art9.yaml: bad pattern ({exc})") from None
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["subject", "detail", "evidence", "policy_clause"])
+def _facts(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Rows as a facts frame; with no rows, an empty frame that still names the rule's ``columns``."""
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=[*columns, "evidence", "policy_clause"])
+
+
+def _policy_text(ctx: AuditContext) -> str:
+    """The policy text POL-01 searches: the model's own text unless :func:`policy_findings` gave another."""
+    return ctx.memo(TEXT_MEMO, ctx.policy.text)
 
 
 def art13_coverage(policy: PolicyModel, text: str | None = None) -> pd.DataFrame:
@@ -73,28 +84,34 @@ def art13_coverage(policy: PolicyModel, text: str | None = None) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["item", "article", "text", "status"])
 
 
-def _pol01(policy: PolicyModel, settings: Settings, text: str | None) -> pd.DataFrame:
-    text = policy.text() if text is None else text
-    coverage = art13_coverage(policy, text)
-    missing = coverage[coverage["status"] == "missing"]
+def art13_gaps(ctx: AuditContext) -> pd.DataFrame:
+    """POL-01: Art. 13 items the policy text never states, with the sentence that comes closest.
+
+    ``missing`` is the item's own wording from ``art13.yaml``.
+    """
+    text = _policy_text(ctx)
+    coverage = art13_coverage(ctx.policy, text)
     sections = split_sections(text)
-    name = policy.source_path.name
+    name = ctx.policy.source_path.name
     rows = []
-    for item_id in missing["item"]:
+    for item_id in coverage.loc[coverage["status"] == "missing", "item"]:
         item = _art13()[item_id]
         near = find_sentences(sections, item["nearest"]) if item.get("nearest") else []
         rows.append(
             {
-                "subject": f"art13:{item_id}",
-                "detail": f"{item['article']}: {item['missing']}",
+                "item": item_id,
+                "article": item["article"],
+                "missing": item["missing"],
                 "evidence": f"{name} › whole text (no wording found for {item['article']})",
                 "policy_clause": quote(*near[0]) if near else None,
             }
         )
-    return make_findings("POL-01", _frame(rows), settings)
+    return _facts(rows, ["item", "article", "missing"])
 
 
-def _pol02(policy: PolicyModel, settings: Settings) -> pd.DataFrame:
+def vague_retention(ctx: AuditContext) -> pd.DataFrame:
+    """POL-02: policy activities whose retention statements give no period and no measurable event."""
+    policy = ctx.policy
     vague = policy.retention[policy.retention["kind"] == "vague"]
     rows = []
     for pid, group in vague.groupby("policy_id", sort=True):
@@ -102,64 +119,99 @@ def _pol02(policy: PolicyModel, settings: Settings) -> pd.DataFrame:
         section = next(a["section"] for a in policy.raw["activities"] if a["id"] == pid)
         rows.append(
             {
-                "subject": pid,
-                "detail": f"{pid}: {len(sentences)} retention statement(s) give no period and no measurable event, "
-                "so no deletion date can be derived or audited.",
+                "policy_id": pid,
+                "statements": len(sentences),
                 "evidence": policy.where(pid),
                 "policy_clause": " ".join(quote(section, s) for s in sentences),
             }
         )
-    return make_findings("POL-02", _frame(rows), settings)
+    return _facts(rows, ["policy_id", "statements"])
 
 
-def _pol03(policy: PolicyModel, settings: Settings) -> pd.DataFrame:
+def interest_not_named(ctx: AuditContext) -> pd.DataFrame:
+    """POL-03: activities resting on legitimate interests without saying which interest.
+
+    ``phases`` lists the phases (before, during, after a contract) that rest
+    on it when the basis changes by phase; ``case`` is ``phased`` then.
+    """
+    policy = ctx.policy
     acts = policy.activities
     uses_li = acts["legal_basis"].map(lambda bases: LEGITIMATE_INTERESTS in bases)
     gap = acts[uses_li & acts["legitimate_interest"].isna()]
-    phase = gap["legal_basis_by_phase"].map(
-        lambda by: ", ".join(p for p, bases in (by or {}).items() if LEGITIMATE_INTERESTS in bases)
+    phases = gap["legal_basis_by_phase"].map(
+        lambda by: [p for p, bases in (by or {}).items() if LEGITIMATE_INTERESTS in bases]
     )
-    rows = [
-        {
-            "subject": pid,
-            "detail": f"{pid} rests on legitimate interests{f' ({ph} phase)' if ph else ''} "
-            "but the policy does not say which interest is pursued.",
-            "evidence": policy.where(pid),
-            "policy_clause": policy.clause(pid, "legal_basis"),
-        }
-        for pid, ph in zip(gap["policy_id"], phase, strict=True)
-    ]
-    return make_findings("POL-03", _frame(rows), settings)
+    return _facts(
+        [
+            {
+                "policy_id": pid,
+                "phases": ph,
+                "case": "phased" if ph else "default",
+                "evidence": policy.where(pid),
+                "policy_clause": policy.clause(pid, "legal_basis"),
+            }
+            for pid, ph in zip(gap["policy_id"], phases, strict=True)
+        ],
+        ["policy_id", "phases", "case"],
+    )
 
 
-def _pol04(policy: PolicyModel, settings: Settings) -> pd.DataFrame:
+def _enumeration(name: str, words: list[str]) -> dict[str, Any]:
+    """Facts for a list a sentence enumerates: a phrase key by its length, all but the last item, the last.
+
+    ``<name>_form`` is ``<name>_none``, ``<name>_one`` or ``<name>_several``;
+    the catalogue's phrase for it holds the conjunction ("or", "and"), so
+    the code joins no words.
+    """
+    form = "none" if not words else "one" if len(words) == 1 else "several"
+    return {f"{name}_form": f"{name}_{form}", f"{name}_rest": words[:-1], f"{name}_last": words[-1] if words else ""}
+
+
+def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
+    """POL-04: in-scope activities collecting data that is (or can reveal) Art. 9 data, with no Art. 9(2) condition.
+
+    A condition counts when the activity's legal-basis, data or purpose text
+    matches a pattern of ``art9.yaml``.
+    """
     sensitive = {**reveals(), **{c: [c] for c in special_category_ids()}}
-    acts = policy.activities[policy.activities["in_scope"]]
+    acts = ctx.policy.activities[ctx.policy.activities["in_scope"]]
     pairs = acts[["policy_id", "data_categories", "legal_basis", "legal_basis_text", "data_categories_text", "purpose"]]
     pairs = pairs.explode("data_categories").dropna(subset=["data_categories"])
     pairs = pairs[pairs["data_categories"].isin(list(sensitive))]
     bullets = pairs[["legal_basis_text", "data_categories_text", "purpose"]].fillna("").agg(" ".join, axis=1)
-    stated = bullets.map(lambda text: _art9().search(text) is not None)
-    gap = pairs[~stated]
+    gap = pairs[~bullets.map(lambda text: _art9().search(text) is not None)]
     cats = data_categories()
-    rows = []
-    for pid, cat, basis in zip(gap["policy_id"], gap["data_categories"], gap["legal_basis"], strict=True):
-        what = " or ".join(s.replace("_", " ") for s in sensitive[cat])
-        on = " and ".join(b.replace("_", " ") for b in basis) or "no stated basis"
-        rows.append(
-            {
-                "subject": f"{pid}:{cat}",
-                "detail": f"{pid} collects {cats.label(cat)} ({cat}), which can reveal {what}, "
-                f"on {on} (Art. 6) alone, with no Art. 9(2) condition stated.",
-                "evidence": policy.where(pid),
-                "policy_clause": policy.clause(pid, "data_categories"),
-            }
-        )
-    return make_findings("POL-04", _frame(rows), settings)
+    rows = [
+        {
+            "policy_id": pid,
+            "category": cat,
+            "category_label": cats.label(cat),
+            **_enumeration("reveals", [s.replace("_", " ") for s in sensitive[cat]]),
+            **_enumeration("bases", [b.replace("_", " ") for b in basis]),
+            "evidence": ctx.policy.where(pid),
+            "policy_clause": ctx.policy.clause(pid, "data_categories"),
+        }
+        for pid, cat, basis in zip(gap["policy_id"], gap["data_categories"], gap["legal_basis"], strict=True)
+    ]
+    return _facts(rows, ["policy_id", "category", "category_label"])
 
 
-def check_policy_law(policy: PolicyModel, settings: Settings, text: str | None = None) -> pd.DataFrame:
-    """Findings of POL-01..04 for ``policy``.
+def policy_context(policy: PolicyModel, settings: Settings, text: str | None = None) -> AuditContext:
+    """A context for auditing ``policy`` alone: no inputs, judged as of the policy's own version date.
+
+    ``text`` replaces the policy text POL-01 searches, so a test can audit a
+    variant of the wording without writing a policy model for it.
+    """
+    empty = pd.DataFrame(columns=PROVENANCE)
+    inputs = Inputs(activities=empty, systems=empty, vendors=empty, requests=empty, disclosures=empty)
+    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=policy.version)
+    if text is not None:
+        ctx.memo(TEXT_MEMO, lambda: text)
+    return ctx
+
+
+def policy_findings(policy: PolicyModel, settings: Settings, text: str | None = None) -> pd.DataFrame:
+    """Findings of POL-01..04 for ``policy``, with no data folder (notebook 01, the tests).
 
     Parameters
     ----------
@@ -170,11 +222,4 @@ def check_policy_law(policy: PolicyModel, settings: Settings, text: str | None =
     text
         The policy text POL-01 searches; default: the text the model was taken from.
     """
-    return combine_findings(
-        [_pol01(policy, settings, text), _pol02(policy, settings), _pol03(policy, settings), _pol04(policy, settings)]
-    )
-
-
-def policy_vs_law(ctx: AuditContext) -> pd.DataFrame:
-    """POL-01..04: the policy itself against GDPR Art. 13 and Art. 9."""
-    return check_policy_law(ctx.policy, ctx.settings)
+    return run_family(policy_context(policy, settings, text), "POL")

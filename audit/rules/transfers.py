@@ -8,16 +8,26 @@ establishment. Each third country is then judged against the adequacy
 decisions in force on the as-of date (the United States only for
 DPF-certified organisations), else standard contractual clauses, else it is
 an unprotected transfer. The policy (section 7) names adequacy and SCC only.
+
+The verdicts are one ordered case table (:func:`_judge`); the transfer
+register (:func:`transfer_register`) carries them, and each TRF rule returns
+the facts of the register rows it reports. The register names every
+safeguard twice: ``safeguard_code``, a stable code charts key their colours
+by, and ``safeguard``, the label a DPO reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
+from audit.reference.catalogue import catalogue
 from audit.reference.countries import adequacy_on, country_name, is_eu_eea
 from audit.reference.vocab import data_categories, fold
+from audit.rules.common import as_list
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite, combine_findings, make_findings
+from audit.rules.findings import cite
 
 US = "US"
 # Lawful transfer grounds besides adequacy and SCC (Art. 46(2)(b), Art. 49).
@@ -36,6 +46,7 @@ REGISTER_COLUMNS = [
     "transfer_mechanism",
     "dpf_certified",
     "tia_done",
+    "safeguard_code",
     "safeguard",
     "status",
     "rule",
@@ -43,10 +54,7 @@ REGISTER_COLUMNS = [
     "src_sheet",
     "src_row",
 ]
-
-
-def _list(value: object) -> list:
-    return list(value) if isinstance(value, list | tuple) else []
+Reporter = Callable[[AuditContext], pd.DataFrame]
 
 
 def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
@@ -59,9 +67,8 @@ def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
         .dropna(subset=["hosting_country"])
     )
     hosting = hosting.rename(columns={"hosting_country": "country"}).assign(route="hosting")
-    access_col = vendors["access_countries"] if "access_countries" in vendors else pd.Series([[]] * len(vendors))
-    access = pd.DataFrame({"vendor": vendors["vendor"], "country": access_col.map(_list)}).explode("country")
-    access = access.dropna(subset=["country"]).assign(route="access", system_id=None)
+    access = pd.DataFrame({"vendor": vendors["vendor"], "country": vendors["access_countries"].map(as_list)})
+    access = access.explode("country").dropna(subset=["country"]).assign(route="access", system_id=None)
     own = vendors[~vendors["vendor"].isin(systems["vendor"]) & vendors["country"].notna()]
     own = pd.DataFrame(
         {"vendor": own["vendor"], "country": own["country"], "route": "establishment", "system_id": None}
@@ -112,26 +119,23 @@ def _data_reached(ctx: AuditContext) -> pd.DataFrame:
     )
 
 
-def transfer_register(ctx: AuditContext) -> pd.DataFrame:
-    """The transfer register (TRF-05): one row per vendor × country, with the safeguard and its verdict.
-
-    EU/EEA rows are kept (``eu_eea`` true, status ``no transfer``) so the
-    register shows the whole map; the rules use the third-country rows.
-    """
-    pairs = _vendor_countries(ctx)
+def _pairs_with_vendor(ctx: AuditContext) -> pd.DataFrame:
+    """One row per vendor × country, with the vendor's transfer columns, its systems and routes there."""
     vendors = ctx.inputs.vendors
-    vcols = [c for c in ("vendor", "country", "transfer_mechanism", "dpf_certified", "tia_done") if c in vendors]
-    vinfo = vendors[vcols + ["src_file", "src_sheet", "src_row"]].rename(columns={"country": "vendor_country"})
-    reg = pairs.merge(vinfo, on="vendor", how="left")
-    for col in ("transfer_mechanism", "dpf_certified", "tia_done"):
-        if col not in reg:
-            reg[col] = pd.NA
+    vcols = ["vendor", "country", "transfer_mechanism", "dpf_certified", "tia_done", "src_file", "src_sheet", "src_row"]
+    vinfo = vendors[vcols].rename(columns={"country": "vendor_country"})
+    reg = _vendor_countries(ctx).merge(vinfo, on="vendor", how="left")
     systems_by_pair = reg.groupby(["vendor", "country"])["system_id"].agg(lambda s: sorted(set(s.dropna())))
     routes = reg.groupby(["vendor", "country"])["route"].agg(lambda s: ", ".join(sorted(set(s))))
     reg = reg.drop_duplicates(["vendor", "country"]).set_index(["vendor", "country"])
     reg["systems"] = systems_by_pair
     reg["route"] = routes
-    reg = reg.reset_index()
+    return reg.reset_index()
+
+
+def _build_register(ctx: AuditContext) -> pd.DataFrame:
+    """The register behind :func:`transfer_register`, computed once per audit."""
+    reg = _pairs_with_vendor(ctx)
     data = _data_reached(ctx)
     keys = [
         [f"system:{s}" for s in ids] + [f"vendor:{fold(v)}"]
@@ -150,13 +154,37 @@ def transfer_register(ctx: AuditContext) -> pd.DataFrame:
     return reg[REGISTER_COLUMNS].sort_values(["eu_eea", "country", "vendor"]).reset_index(drop=True)
 
 
+def _register(ctx: AuditContext) -> pd.DataFrame:
+    """The transfer register, shared read-only by the TRF rules and the Transfers table."""
+    return ctx.memo("transfers.register", lambda: _build_register(ctx))
+
+
+def transfer_register(ctx: AuditContext) -> pd.DataFrame:
+    """The transfer register (TRF-05): one row per vendor × country, with the safeguard and its verdict.
+
+    EU/EEA rows are kept (``eu_eea`` true, status ``no transfer``) so the
+    register shows the whole map; the rules use the third-country rows. A
+    copy, so a caller editing the table never changes what the rules see.
+    """
+    return _register(ctx).copy()
+
+
+def _rule_of(reporter: Reporter | None) -> str | None:
+    """The catalogue rule whose ``check`` is ``reporter``: the register's ``rule`` column, no id in code."""
+    if reporter is None:
+        return None
+    ref = f"{reporter.__module__}:{reporter.__name__}"
+    return next((rid for rid, spec in catalogue().rules.items() if spec.check == ref), None)
+
+
 def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
     """Decide safeguard, status and the rule that fires for each vendor × country (vectorised).
 
     The first matching case wins; a third-country transfer that matches none
-    has no safeguard (TRF-01). BCR and derogations are lawful grounds but
-    the policy (section 7) names only adequacy and SCC, so they are TRF-03
-    unless the policy model lists them.
+    has no safeguard (TRF-01, :func:`no_safeguard`). BCR and derogations are
+    lawful grounds but the policy (section 7) names only adequacy and SCC, so
+    they are TRF-03 unless the policy model lists them. Each case names the
+    rule function that reports it; the catalogue gives that function's id.
     """
     mech = reg["transfer_mechanism"].astype("object")
     dpf = reg["dpf_certified"].astype("boolean").fillna(False)
@@ -166,85 +194,93 @@ def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
     tia = reg["tia_done"].notna()
     other = mech.isin(OTHER_GROUNDS)
     named = mech.isin(policy_grounds)
-    cases = [  # condition, safeguard, status, rule
-        (~third, "none needed (EU/EEA)", "no transfer", None),
-        (reg["adequacy_decision"].notna() & (~is_us | dpf), "adequacy decision", "ok", None),
-        (scc & tia, "SCC + TIA", "ok", None),
-        (scc & ~tia, "SCC, no TIA", "TIA missing", "TRF-04"),
-        (other & named, mech.str.upper(), "ok", None),
-        (other & ~named, mech.str.upper(), "ground not in policy", "TRF-03"),
-        (is_us & mech.isin(["adequacy", "dpf"]), "DPF claimed", "not DPF-certified", "TRF-02"),
+    cases = [  # condition, safeguard code, safeguard label, status, reported by
+        (~third, "not_needed", "none needed (EU/EEA)", "no transfer", None),
+        (reg["adequacy_decision"].notna() & (~is_us | dpf), "adequacy", "adequacy decision", "ok", None),
+        (scc & tia, "scc_tia", "SCC + TIA", "ok", None),
+        (scc & ~tia, "scc_no_tia", "SCC, no TIA", "TIA missing", scc_without_tia),
+        (other & named, mech, mech.str.upper(), "ok", None),
+        (other & ~named, mech, mech.str.upper(), "ground not in policy", ground_not_in_policy),
+        (is_us & mech.isin(["adequacy", "dpf"]), "dpf_claimed", "DPF claimed", "not DPF-certified", dpf_not_certified),
     ]
+    reg["safeguard_code"] = "none"
     reg["safeguard"] = "none"
     reg["status"] = "no safeguard"
-    reg["rule"] = "TRF-01"
+    reg["rule"] = _rule_of(no_safeguard)
     decided = pd.Series(False, index=reg.index)
-    for cond, safeguard, status, rule in cases:
+    for cond, code, label, status, reporter in cases:
         hit = cond & ~decided
-        reg.loc[hit, "safeguard"] = safeguard[hit] if isinstance(safeguard, pd.Series) else safeguard
+        reg.loc[hit, "safeguard_code"] = code[hit] if isinstance(code, pd.Series) else code
+        reg.loc[hit, "safeguard"] = label[hit] if isinstance(label, pd.Series) else label
         reg.loc[hit, "status"] = status
-        reg.loc[hit, "rule"] = rule
+        reg.loc[hit, "rule"] = _rule_of(reporter)
         decided |= hit
     return reg
 
 
-def check_transfers(ctx: AuditContext) -> pd.DataFrame:
-    """TRF-01..04 per vendor × third country, and TRF-05 (the register) for every third-country transfer."""
-    reg = transfer_register(ctx)
-    third = reg[~reg["eu_eea"].astype(bool)].copy()
-    if third.empty:
-        return make_findings("TRF-05", third, ctx.settings)
-    third["subject"] = third["vendor"] + ":" + third["country"]
-    systems = third["systems"].map(lambda s: ", ".join(s) if s else "no system of ours")
-    base = (
-        third["vendor"]
-        + " ("
-        + third["vendor_country"].fillna("?")
-        + ") makes data available in "
-        + third["country_name"].fillna(third["country"])
-        + " by "
-        + third["route"]
-        + " ("
-        + systems
-        + ")"
-    )
-    mech = third["transfer_mechanism"].fillna("none recorded")
-    why = {
-        "TRF-01": ": no adequacy decision in force on the audit date and no standard contractual clauses (mechanism: "
-        + mech
-        + ").",
-        "TRF-02": ": the vendor relies on " + mech + " but is not certified under the EU-US Data Privacy Framework.",
-        "TRF-03": ": the transfer rests on " + mech.str.upper() + ", a ground the policy does not name.",
-        "TRF-04": ": standard contractual clauses are in place but no transfer impact assessment is recorded.",
-    }
-    ctx_clause = ctx.policy.clause("*", "transfer_grounds")
-    frames = []
-    for rule, reason in why.items():
-        sel = third["rule"] == rule
-        gap = third[sel]
-        rows = pd.DataFrame(
-            {
-                "subject": gap["subject"],
-                "vendor": gap["vendor"],
-                "detail": (base + reason)[sel],
-                "evidence": cite(gap) + ", columns transfer_mechanism, dpf_certified, tia_done",
-                "policy_clause": ctx_clause,
-            }
-        )
-        frames.append(make_findings(rule, rows, ctx.settings))
-    register_rows = pd.DataFrame(
+def _transfer_facts(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
+    """The facts every TRF finding words: who makes which data available where, how, on what safeguard.
+
+    ``seat`` and ``via`` are phrase keys: the vendor's country may be
+    unknown, and a transfer may involve no system of ours.
+    """
+    return pd.DataFrame(
         {
-            "subject": third["subject"],
-            "vendor": third["vendor"],
-            "detail": base
-            + "; safeguard: "
-            + third["safeguard"]
-            + "; data: "
-            + third["data_categories"].map(lambda c: ", ".join(c) if c else "not recorded")
-            + ".",
-            "evidence": cite(third),
-            "policy_clause": ctx_clause,
+            "vendor": rows["vendor"],
+            "vendor_country": rows["vendor_country"],
+            "seat": rows["vendor_country"].notna().map({True: "seat", False: "unknown_seat"}),
+            "country": rows["country"],
+            "country_name": rows["country_name"].fillna(rows["country"]),
+            "route": rows["route"],
+            "systems": rows["systems"],
+            "via": rows["systems"].map(lambda s: "systems" if s else "no_system"),
+            "mechanism": rows["transfer_mechanism"],
+            "safeguard_code": rows["safeguard_code"],
+            "safeguard": rows["safeguard"],
+            "data_categories": rows["data_categories"],
+            "policy_clause": ctx.policy.clause("*", "transfer_grounds"),
         }
     )
-    frames.append(make_findings("TRF-05", register_rows, ctx.settings))
-    return combine_findings(frames)
+
+
+def _gaps(ctx: AuditContext, reporter: Reporter) -> pd.DataFrame:
+    """Facts of the third-country transfers the case table attributes to ``reporter``'s rule."""
+    reg = _register(ctx)
+    gap = reg[reg["rule"] == _rule_of(reporter)]
+    facts = _transfer_facts(ctx, gap)
+    facts["case"] = gap["transfer_mechanism"].isna().map({True: "not_recorded", False: "default"})
+    facts["evidence"] = cite(gap) + ", columns transfer_mechanism, dpf_certified, tia_done"
+    return facts.reset_index(drop=True)
+
+
+def no_safeguard(ctx: AuditContext) -> pd.DataFrame:
+    """TRF-01: third-country transfers with no adequacy decision in force, no SCC and no other ground."""
+    return _gaps(ctx, no_safeguard)
+
+
+def dpf_not_certified(ctx: AuditContext) -> pd.DataFrame:
+    """TRF-02: US transfers claiming adequacy (the DPF) from a vendor not DPF-certified."""
+    return _gaps(ctx, dpf_not_certified)
+
+
+def ground_not_in_policy(ctx: AuditContext) -> pd.DataFrame:
+    """TRF-03: transfers on a lawful ground (BCR, a derogation) that the policy does not name."""
+    return _gaps(ctx, ground_not_in_policy)
+
+
+def scc_without_tia(ctx: AuditContext) -> pd.DataFrame:
+    """TRF-04: transfers on standard contractual clauses with no transfer impact assessment recorded."""
+    return _gaps(ctx, scc_without_tia)
+
+
+def third_country_transfers(ctx: AuditContext) -> pd.DataFrame:
+    """TRF-05: every third-country transfer, an info finding each, so the register travels with the findings.
+
+    ``case`` says whether the data reached is recorded.
+    """
+    reg = _register(ctx)
+    third = reg[~reg["eu_eea"].astype(bool)]
+    facts = _transfer_facts(ctx, third)
+    facts["case"] = third["data_categories"].map(lambda c: "default" if c else "no_data")
+    facts["evidence"] = cite(third)
+    return facts.reset_index(drop=True)
