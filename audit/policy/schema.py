@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
 from audit.policy.text import hints
 from audit.reference.datafiles import validate
 from audit.reference.durations import anchor_names, period_to_offset
-from audit.reference.schemas import KINDS, FieldProblem, ReferenceFile, Strict, Text
+from audit.reference.schemas import FieldProblem, Kind, ReferenceFile, Strict, Text
 from audit.reference.vocab import data_categories, recipient_categories, vocabulary
 
 
@@ -214,7 +214,7 @@ class LegitimateInterest(Strict):
 class RetentionRule(Strict):
     """One retention rule (see the comment at the top of ``policy.yaml``)."""
 
-    kind: Literal[KINDS]
+    kind: Kind
     sentence: Text
     period: Period | None = None
     anchor: Anchor | None = None

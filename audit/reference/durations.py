@@ -57,7 +57,7 @@ def _norm(text: object) -> str:
 def _lexicon() -> _Lexicon:
     """Compile ``durations.yaml``; its model has checked the shape (units D/W/M/Y, the default anchor)."""
     data = load_reference("durations", schemas.DurationsFile)
-    unit_of = {_norm(w): iso for iso, words in data.units.items() for w in words}
+    unit_of: dict[str, str] = {_norm(w): iso for iso, words in data.units.items() for w in words}
     numbers = {_norm(w): n for w, n in data.number_words.items()}
     anchors = [(name, _phrases(words)) for name, words in data.anchors.items()]
     relative, vague, per_contract = (_phrases(words) for words in (data.relative, data.vague, data.per_contract))

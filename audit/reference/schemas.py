@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-SEVERITIES = ("high", "medium", "low", "info")
-KINDS = ("period", "until", "vague", "per_contract", "none")
-UNITS = ("D", "W", "M", "Y")
-
+Kind = Literal["period", "until", "vague", "per_contract", "none"]
+"""The kinds of retention rule (see the comment at the top of ``policy.yaml``)."""
 Unit = Literal["D", "W", "M", "Y"]
+"""ISO 8601 period designators the retention parser reads."""
+
+SEVERITIES = ("high", "medium", "low", "info")
+KINDS: tuple[str, ...] = get_args(Kind)
+UNITS: tuple[str, ...] = get_args(Unit)
 
 
 class FieldProblem(ValueError):
