@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.reference.durations import parse_period, parse_retention, period_to_offset, split_sentences
 
@@ -129,3 +131,24 @@ def test_period_to_offset_works_on_a_series() -> None:
 def test_period_to_offset_rejects_non_periods(bad: str) -> None:
     with pytest.raises(ValueError, match="ISO 8601"):
         period_to_offset(bad)
+
+
+def test_lexicon_reads_the_validated_durations_file() -> None:
+    from audit.reference.datafiles import load_reference
+    from audit.reference.durations import anchor_names
+    from audit.reference.schemas import DurationsFile
+
+    data = load_reference("durations", DurationsFile)
+    assert anchor_names() == list(data.anchors)
+    assert data.default_anchor in anchor_names()
+    assert set(data.units) == {"D", "W", "M", "Y"}
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=60), st.none(), st.floats(), st.integers()))
+def test_parsing_arbitrary_text_never_raises(value: object) -> None:
+    period = parse_period(value)
+    assert period is None or period_to_offset(period) is not None
+    for rule in parse_retention(value):
+        assert rule["kind"] in ("period", "until", "vague", "per_contract")
+        assert rule["sentence"]

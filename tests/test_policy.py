@@ -324,7 +324,7 @@ def _broken(tmp_path: Path, edit) -> Path:
         (lambda d: d["activities"][0]["retention"]["rules"][0].update(anchor="whenever"),
          r"retention\.rules\[0\]\.anchor: 'whenever'"),
         (lambda d: d["activities"][1]["retention"]["rules"][0].update(kind="forever"),
-         r"\(P-CRM\)\.retention\.rules\[0\]\.kind: 'forever'"),
+         r"\(P-CRM\)\.retention\.rules\[0\]\.kind: Input should be 'period', .*, got 'forever'"),
         (lambda d: d["activities"][1]["data_categories"]["ids"].append("shoe_size"),
          r"\(P-CRM\)\.data_categories\.ids: unknown id\(s\) 'shoe_size'"),
         (lambda d: d["activities"][2]["legal_basis"].update(ids=["goodwill"]),
@@ -332,14 +332,34 @@ def _broken(tmp_path: Path, edit) -> Path:
         (lambda d: d["activities"].pop(0), r"missing: P-INQUIRY"),
         (lambda d: d["request_deadline"].update(period="one month"), r"request_deadline\.period"),
         (lambda d: d.update(version="soon"), r"version: expected a date"),
-        (lambda d: d.pop("sharing"), r"top level: missing key\(s\) sharing"),
+        (lambda d: d.pop("sharing"), r"policy\.yaml: sharing: required key is missing"),
+        (lambda d: d["activities"][6].update(scope_note=None),
+         r"activities\[6\] \(P-PROCESSOR\)\.scope_note: expected a non-empty text, got None"),
+        (lambda d: d["activities"][3].update(purpose=None),
+         r"\(P-CONTRACTS\)\.purpose: required for an activity in scope, got None"),
+        (lambda d: d["activities"][0].update(in_scope="yes"), r"\(P-INQUIRY\)\.in_scope: expected true or false, got 'yes'"),
+        (lambda d: d["activities"][0].update(legitmate_interest=None),
+         r"\(P-INQUIRY\)\.legitmate_interest: unknown key \(expected one of id, section, title"),
+        (lambda d: d["activities"][0]["retention"]["rules"][0].pop("period"),
+         r"\(P-INQUIRY\)\.retention\.rules\[0\]\.period: required for kind period"),
+        (lambda d: d["activities"][0]["retention"]["rules"][0].update(applies_to="crm"),
+         r"\(P-INQUIRY\)\.retention\.rules\[0\]\.applies_to: unknown id 'crm' \(not in recipient_categories\.yaml\)"),
+        (lambda d: d["activities"][1]["legal_basis"]["by_phase"].update(during=["deal"]),
+         r"\(P-CRM\)\.legal_basis\.by_phase\.during: unknown id\(s\) 'deal'"),
+        (lambda d: d["activities"].append(dict(d["activities"][0])), r"duplicated: P-INQUIRY, missing: -"),
+        (lambda d: d["sharing"]["recipients"][1].update(role="helper"),
+         r"sharing\.recipients\[1\]\.role: unknown id 'helper' \(not in vocabularies\.yaml vendor_role\)"),
+        (lambda d: d["transfer_grounds"]["grounds"][0].update(id="hope"),
+         r"transfer_grounds\.grounds\[0\] \(hope\)\.id: unknown id 'hope' \(not in vocabularies\.yaml transfer_mechanism\)"),
+        (lambda d: d["group_companies"]["names"].append(""), r"group_companies\.names\[5\]: expected a non-empty text"),
     ],
 )  # fmt: skip
 def test_load_policy_names_file_and_key(tmp_path: Path, edit, message: str) -> None:
     path = _broken(tmp_path, edit)
     with pytest.raises(ReferenceDataError, match=message) as info:
         load_policy(path)
-    assert str(path) in str(info.value)
+    assert str(info.value).startswith(f"{path}: ")
+    assert "\n" not in str(info.value)
 
 
 def test_load_policy_missing_file(tmp_path: Path) -> None:

@@ -4,7 +4,15 @@ import pandas as pd
 import pytest
 
 from audit.errors import ReferenceDataError
-from audit.reference.vocab import Vocabulary, data_categories, fold, recipient_categories, vocabulary
+from audit.reference.vocab import (
+    Vocabulary,
+    data_categories,
+    fold,
+    recipient_categories,
+    reveals,
+    special_category_ids,
+    vocabulary,
+)
 
 
 def test_fold_ignores_case_and_punctuation():
@@ -37,3 +45,34 @@ def test_map_series_maps_each_distinct_value():
 def test_ambiguous_word_is_a_data_error():
     with pytest.raises(ReferenceDataError, match="'x' is listed for both a and b"):
         Vocabulary({"a": ["x"], "b": ["x"]}, name="test")
+
+
+def test_unknown_vocabulary_is_a_key_error():
+    with pytest.raises(KeyError):
+        vocabulary("legal_bases")
+    with pytest.raises(KeyError):
+        vocabulary("source")
+
+
+def test_vocabularies_are_named_by_file_and_key_for_their_errors():
+    # A word listed for two ids is reported as "<file>: <key>: 'word' is listed for both ...".
+    assert vocabulary("right").name == "data/reference/vocabularies.yaml: right"
+    assert data_categories().name == "data/reference/data_categories.yaml: categories"
+    assert recipient_categories().name == "data/reference/recipient_categories.yaml: categories"
+
+
+def test_every_vocabulary_of_the_file_builds():
+    # Building checks what the model cannot: no word means two ids within a vocabulary.
+    for name in ("legal_basis", "activity_role", "vendor_role", "transfer_mechanism", "right", "outcome", "yes_no"):
+        assert vocabulary(name).ids
+    assert vocabulary("dpia").lookup("ej nödvändig") == "not_needed"
+    assert vocabulary("month").lookup("okt") == "10"
+
+
+def test_special_categories_and_what_reveals_them():
+    assert "health" in special_category_ids()
+    assert "food_preferences" not in special_category_ids()
+    assert reveals()["food_preferences"] == ["health", "religious_beliefs"]
+    assert set(reveals()) == {"food_preferences"}
+    assert data_categories().label("email") == "E-post"
+    assert recipient_categories().lookup("Web analytics") == "web_analytics"  # the English name counts as a word

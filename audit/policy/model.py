@@ -1,9 +1,10 @@
 """The policy model: what the published privacy policy promises, as tables the rules can join on.
 
 Loaded from ``data/policy/policy.yaml`` (readable, reviewed, kept equal to
-the policy text by a test through :mod:`audit.policy.text`). Validation here
-checks every id against the reference vocabularies, so a typo in the model
-fails at load time with the file and key, not as a silent non-match in a rule.
+the policy text by a test through :mod:`audit.policy.text`). Validation, by
+the pydantic model of :mod:`audit.policy.schema`, checks every id against the
+reference vocabularies, so a typo in the model fails at load time with the
+file and key, not as a silent non-match in a rule.
 """
 
 from __future__ import annotations
@@ -17,25 +18,13 @@ import pandas as pd
 
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR, PROJECT_DIR
+from audit.policy.schema import validate_policy
 from audit.policy.text import hints, parse_policy_text
 from audit.reference.datafiles import load_yaml
-from audit.reference.durations import KINDS, anchor_names, period_to_offset
-from audit.reference.vocab import data_categories, recipient_categories, vocabulary
+from audit.reference.vocab import recipient_categories
 
 DEFAULT_POLICY_FILE = POLICY_DIR / "policy.yaml"
 ACTIVITY_FIELDS = ("data_categories", "purpose", "legal_basis", "recipients", "retention")
-TOP_KEYS = (
-    "version",
-    "controller",
-    "dpo",
-    "group_companies",
-    "sharing",
-    "transfer_grounds",
-    "request_deadline",
-    "security_promises",
-    "clauses",
-    "activities",
-)
 ACTIVITY_COLUMNS = [
     "policy_id",
     "title",
@@ -144,134 +133,6 @@ class PolicyModel:
         raise ReferenceDataError(f"policy model: no clause {field!r} for {policy_id!r}")
 
 
-# --- validation ----------------------------------------------------------------------------------
-
-
-class _Checker:
-    """Explicit checks with messages that name the file and the key path."""
-
-    def __init__(self, where: str):
-        self.where = where
-
-    def fail(self, key: str, problem: str) -> None:
-        raise ReferenceDataError(f"{self.where}: {key}: {problem}")
-
-    def mapping(self, value: object, key: str, required: tuple[str, ...]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, f"expected a mapping, got {type(value).__name__}")
-        missing = [k for k in required if k not in value]
-        if missing:
-            self.fail(key, f"missing key(s) {', '.join(missing)}")
-        return value
-
-    def items(self, value: object, key: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(key, f"expected a list, got {type(value).__name__}")
-        return value
-
-    def text(self, value: object, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected a non-empty text, got {value!r}")
-        return value
-
-    def ids(self, value: object, key: str, allowed: list[str], vocab: str) -> list[str]:
-        unknown = [v for v in self.items(value, key) if v not in allowed]
-        if unknown:
-            self.fail(key, f"unknown id(s) {', '.join(map(repr, unknown))} (not in {vocab})")
-        return value
-
-    def period(self, value: object, key: str) -> str:
-        try:
-            period_to_offset(str(value))
-        except ValueError:
-            self.fail(key, f"{value!r} is not an ISO 8601 period such as P30D or P7Y")
-        return str(value)
-
-
-def _validate_retention(c: _Checker, rules: object, key: str, rcat_ids: list[str]) -> None:
-    anchors = anchor_names()
-    for j, rule in enumerate(c.items(rules, key)):
-        rk = f"{key}[{j}]"
-        c.mapping(rule, rk, ("kind", "sentence"))
-        c.text(rule["sentence"], f"{rk}.sentence")
-        if rule["kind"] not in KINDS:
-            c.fail(f"{rk}.kind", f"{rule['kind']!r} is not one of {', '.join(KINDS)}")
-        if rule["kind"] == "period":
-            c.period(rule.get("period"), f"{rk}.period")
-        if rule["kind"] in ("period", "until") and rule.get("anchor") not in anchors:
-            c.fail(f"{rk}.anchor", f"{rule.get('anchor')!r} is not one of {', '.join(anchors)}")
-        if rule.get("applies_to") is not None and rule["applies_to"] not in rcat_ids:
-            c.fail(f"{rk}.applies_to", f"unknown recipient category {rule['applies_to']!r}")
-
-
-def _validate_activity(c: _Checker, act: object, key: str) -> None:
-    c.mapping(act, key, ("id", "section", "title", "in_scope", *ACTIVITY_FIELDS, "legitimate_interest"))
-    key = f"{key} ({act['id']})"
-    if not isinstance(act["in_scope"], bool):
-        c.fail(f"{key}.in_scope", f"expected true or false, got {act['in_scope']!r}")
-    rcat_ids = recipient_categories().ids
-    retention = c.mapping(act["retention"], f"{key}.retention", ("rules",))
-    _validate_retention(c, retention["rules"], f"{key}.retention.rules", rcat_ids)
-    if not act["in_scope"]:
-        c.text(act.get("scope_note"), f"{key}.scope_note")
-        return
-    cats = c.mapping(act["data_categories"], f"{key}.data_categories", ("ids", "text"))
-    c.ids(cats["ids"], f"{key}.data_categories.ids", data_categories().ids, "data_categories.yaml")
-    c.text(act["purpose"], f"{key}.purpose")
-    basis = c.mapping(act["legal_basis"], f"{key}.legal_basis", ("ids", "text"))
-    bases = vocabulary("legal_basis").ids
-    c.ids(basis["ids"], f"{key}.legal_basis.ids", bases, "vocabularies.yaml legal_basis")
-    for phase, ids in (basis.get("by_phase") or {}).items():
-        c.ids(ids, f"{key}.legal_basis.by_phase.{phase}", bases, "vocabularies.yaml legal_basis")
-    recips = c.mapping(act["recipients"], f"{key}.recipients", ("ids", "text"))
-    c.ids(recips["ids"], f"{key}.recipients.ids", rcat_ids, "recipient_categories.yaml")
-    if act["legitimate_interest"] is not None:
-        c.mapping(act["legitimate_interest"], f"{key}.legitimate_interest", ("section", "sentence"))
-
-
-def validate_policy(data: dict[str, Any], where: str) -> None:
-    """Check the policy mapping; raise :class:`ReferenceDataError` naming ``where`` and the key."""
-    c = _Checker(where)
-    c.mapping(data, "top level", TOP_KEYS)
-    if not isinstance(data["version"], date):
-        c.fail("version", f"expected a date (YYYY-MM-DD), got {data['version']!r}")
-    c.mapping(data["controller"], "controller", ("name", "postal_address", "email"))
-    c.mapping(data["dpo"], "dpo", ("email",))
-    companies = c.mapping(data["group_companies"], "group_companies", ("section", "names", "sentence"))
-    for i, name in enumerate(c.items(companies["names"], "group_companies.names")):
-        c.text(name, f"group_companies.names[{i}]")
-    sharing = c.mapping(data["sharing"], "sharing", ("section", "recipients"))
-    for i, rec in enumerate(c.items(sharing["recipients"], "sharing.recipients")):
-        c.mapping(rec, f"sharing.recipients[{i}]", ("category", "role", "legal_basis", "sentence"))
-        c.ids([rec["category"]], f"sharing.recipients[{i}].category", recipient_categories().ids, "recipients")
-    grounds = c.mapping(data["transfer_grounds"], "transfer_grounds", ("section", "grounds"))
-    mechanisms = vocabulary("transfer_mechanism").ids
-    for i, ground in enumerate(c.items(grounds["grounds"], "transfer_grounds.grounds")):
-        c.mapping(ground, f"transfer_grounds.grounds[{i}]", ("id", "sentence"))
-        c.ids([ground["id"]], f"transfer_grounds.grounds[{i}].id", mechanisms, "vocabularies.yaml transfer_mechanism")
-    deadline = c.mapping(data["request_deadline"], "request_deadline", ("section", "period", "sentence"))
-    c.period(deadline["period"], "request_deadline.period")
-    security = c.mapping(data["security_promises"], "security_promises", ("section", "promises"))
-    for i, promise in enumerate(c.items(security["promises"], "security_promises.promises")):
-        c.mapping(promise, f"security_promises.promises[{i}]", ("id", "sentence"))
-    for name, clause in c.mapping(data["clauses"], "clauses", ()).items():
-        c.mapping(clause, f"clauses.{name}", ("section", "sentence"))
-    acts = c.items(data["activities"], "activities")
-    for i, act in enumerate(acts):
-        _validate_activity(c, act, f"activities[{i}]")
-    ids = [a["id"] for a in acts]
-    expected = list(hints()["activities"])
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    missing = [i for i in expected if i not in ids]
-    extra = [i for i in ids if i not in expected]
-    if dupes or missing or extra:
-        c.fail(
-            "activities",
-            f"policy activity ids must be exactly those of ids.yaml; duplicated: {', '.join(dupes) or '-'}, "
-            f"missing: {', '.join(missing) or '-'}, unknown: {', '.join(extra) or '-'}",
-        )
-
-
 # --- building the model --------------------------------------------------------------------------
 
 
@@ -334,8 +195,12 @@ def _clauses(data: dict[str, Any]) -> dict[tuple[str, str], str]:
     return out
 
 
-def model_from_dict(data: dict[str, Any], where: str) -> PolicyModel:
-    """Validate a policy mapping and build the model's tables from it."""
+def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
+    """Validate a policy mapping and build the model's tables from it.
+
+    The tables are built from the mapping itself, which stays the model's
+    ``raw``; the validation only guarantees every key they read is there.
+    """
     validate_policy(data, where)
     activities = pd.DataFrame([_activity_row(a) for a in data["activities"]], columns=ACTIVITY_COLUMNS)
     rcats = recipient_categories()

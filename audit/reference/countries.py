@@ -3,14 +3,17 @@
 Registers name countries every way people write them ("USA", "Förenta
 staterna", "us", "United States"), so everything is reduced to an ISO 3166
 alpha-2 code once, here, and rules only ever compare codes. pycountry knows
-ISO codes and English names; ``data/reference/countries.yaml`` adds Swedish
-names and the EU/EEA list, ``data/reference/adequacy.yaml`` the Commission's
-adequacy decisions with their validity periods, so a transfer is judged on
-the decisions in force on the audit's as-of date, never on today's list.
+the ISO codes, the English names and, in its gettext catalogue, their Swedish
+translations; ``data/reference/countries.yaml`` adds only what it lacks (the
+EU/EEA lists, organisations, aliases such as "UK" and "Holland"), and
+``data/reference/adequacy.yaml`` the Commission's adequacy decisions with
+their validity periods, so a transfer is judged on the decisions in force on
+the audit's as-of date, never on today's list.
 """
 
 from __future__ import annotations
 
+import gettext
 from datetime import date
 from functools import cache
 from typing import Any
@@ -19,10 +22,13 @@ import pandas as pd
 import pycountry
 
 from audit.errors import ReferenceDataError
-from audit.reference.datafiles import reference
+from audit.reference.datafiles import load_reference, reference_error
+from audit.reference.schemas import AdequacyFile, CountriesFile
 from audit.reference.vocab import fold
 
 ADEQUACY_COLUMNS = ["country", "name", "valid_from", "valid_until", "scope", "dpf_only", "decision", "notes"]
+NAME_FIELDS = ("name", "common_name", "official_name")
+"""The pycountry names indexed, each in English and in Swedish."""
 
 
 def _known_code(code: object) -> bool:
@@ -30,29 +36,84 @@ def _known_code(code: object) -> bool:
 
 
 @cache
-def _country_data() -> dict[str, Any]:
-    """countries.yaml, checked: every code must be a real ISO alpha-2 code, so a typo fails loudly."""
-    data = reference("countries")
-    where = "countries.yaml"
-    for key in ("eu", "eea_extra", "names", "organisations"):
-        if key not in data:
-            raise ReferenceDataError(f"{where}: missing key {key}")
-    for code in [*data["eu"], *data["eea_extra"], *data["names"].values()]:
-        if not _known_code(code):
-            raise ReferenceDataError(f"{where}: {code!r} is not an ISO 3166 alpha-2 code")
-    return data
+def _country_data() -> CountriesFile:
+    """countries.yaml, validated (every code a real ISO alpha-2 code, so a typo fails loudly)."""
+    return load_reference("countries", CountriesFile)
+
+
+@cache
+def swedish() -> gettext.NullTranslations:
+    """pycountry's Swedish catalogue of ISO 3166-1 names.
+
+    Raises
+    ------
+    ReferenceDataError
+        When the installed pycountry ships no Swedish catalogue (Swedish
+        names would otherwise silently stop being recognised).
+    """
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["sv"])
+    except OSError:
+        raise ReferenceDataError(
+            f"{pycountry.LOCALES_DIR}: pycountry has no Swedish iso3166-1 catalogue (reinstall pycountry)"
+        ) from None
+
+
+@cache
+def pycountry_index() -> dict[str, str]:
+    """Folded name -> alpha-2 code, from pycountry alone: English and Swedish names, common and official.
+
+    A folded name that two countries share is left out rather than given to
+    either, because a wrong guess would silently move data to another
+    country. Codes are not in the index; :func:`pycountry_code` asks
+    pycountry's own lookup for them.
+    """
+    sv = swedish()
+    index: dict[str, str] = {}
+    shared: set[str] = set()
+    for country in pycountry.countries:
+        for attr in NAME_FIELDS:
+            english = getattr(country, attr, None)
+            if not english:
+                continue
+            for name in (english, sv.gettext(english)):
+                key = fold(name)
+                if index.setdefault(key, country.alpha_2) != country.alpha_2:
+                    shared.add(key)
+    return {key: code for key, code in index.items() if key not in shared}
+
+
+def pycountry_code(value: str) -> str | None:
+    """The code pycountry alone gives ``value``: its exact lookup (codes, English names), then the name index."""
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        return pycountry_index().get(fold(value))
 
 
 @cache
 def _name_table() -> dict[str, str]:
-    """Folded name -> code, from the YAML table and the organisations (pycountry is asked separately)."""
+    """Folded alias or organisation name -> code, from countries.yaml (asked before pycountry).
+
+    Raises
+    ------
+    ReferenceDataError
+        When an alias or organisation name is one pycountry already gives
+        another code: the file would then silently overrule pycountry.
+    """
     data = _country_data()
     table: dict[str, str] = {}
-    for name, code in data["names"].items():
+    entries = [(("aliases", name), name, code) for name, code in data.aliases.items()]
+    entries += [
+        (("organisations", org_id), name, org_id) for org_id, names in data.organisations.items() for name in names
+    ]
+    for loc, name, code in entries:
+        known = pycountry_code(name)
+        if known is not None and known != code:
+            raise reference_error("countries", loc, f"{name!r} is {known} in pycountry, not {code}")
         table[fold(name)] = code
-    for org_id, names in data["organisations"].items():
-        for name in [org_id, *names]:
-            table[fold(name)] = org_id
+    for org_id in data.organisations:
+        table[fold(org_id)] = org_id
     return table
 
 
@@ -60,11 +121,11 @@ def _name_table() -> dict[str, str]:
 def normalise_country(value: object) -> str | None:
     """The ISO alpha-2 code (or organisation id such as ``EPO``) that ``value`` names, else ``None``.
 
-    The project's table is asked first, because it holds the names pycountry
-    gets wrong or lacks for our users (Swedish names, "UK", "Holland");
-    pycountry's exact lookup then covers codes and English names. Fuzzy
-    matching is deliberately off: a wrong guess would silently move data to
-    another country.
+    The project's aliases are asked first (names pycountry lacks: "UK",
+    "Holland", "Förenta staterna"); then pycountry's exact lookup (codes,
+    English names); then pycountry's English and Swedish names after folding
+    case and punctuation. Fuzzy matching is deliberately off: a wrong guess
+    would silently move data to another country.
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -74,10 +135,7 @@ def normalise_country(value: object) -> str | None:
     code = _name_table().get(fold(text))
     if code is not None:
         return code
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return None
+    return pycountry_code(text)
 
 
 def normalise_countries(values: pd.Series) -> pd.Series:
@@ -95,7 +153,7 @@ def normalise_countries(values: pd.Series) -> pd.Series:
 def eu_eea_codes() -> frozenset[str]:
     """EU-27 plus Iceland, Liechtenstein and Norway."""
     data = _country_data()
-    return frozenset([*data["eu"], *data["eea_extra"]])
+    return frozenset([*data.eu, *data.eea_extra])
 
 
 def is_eu_eea(code: object) -> bool:
@@ -106,58 +164,29 @@ def is_eu_eea(code: object) -> bool:
 @cache
 def country_name(code: str) -> str:
     """English display name of a code (pycountry's common name where it has one); the code itself when unknown."""
-    data = _country_data()
-    if code in data["organisations"]:
-        return str(data["organisations"][code][0])
+    organisations = _country_data().organisations
+    if code in organisations:
+        return organisations[code][0]
     country = pycountry.countries.get(alpha_2=code) if isinstance(code, str) else None
     if country is None:
         return str(code)
     return getattr(country, "common_name", None) or country.name
 
 
-def _as_date(value: object, where: str) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ReferenceDataError(f"{where}: {value!r} is not an ISO date") from None
-
-
 @cache
 def _decisions() -> tuple[dict[str, Any], ...]:
-    """adequacy.yaml, checked: codes known, dates valid and ordered, so a bad edit cannot credit a transfer."""
-    data = reference("adequacy")
-    orgs = _country_data()["organisations"]
+    """adequacy.yaml, validated: codes known, dates valid and ordered, so a bad edit cannot credit a transfer."""
+    data = load_reference("adequacy", AdequacyFile)
+    organisations = _country_data().organisations
     out = []
-    for i, entry in enumerate(data.get("decisions") or []):
-        where = f"adequacy.yaml: decisions[{i}]"
-        missing = [k for k in ("country", "name", "valid_from", "scope") if k not in entry]
-        if missing:
-            raise ReferenceDataError(f"{where}: missing {', '.join(missing)}")
-        code = entry["country"]
-        if not (_known_code(code) or code in orgs):
-            raise ReferenceDataError(f"{where}: {code!r} is neither an ISO alpha-2 code nor a known organisation")
-        valid_from = _as_date(entry["valid_from"], where)
-        valid_until = _as_date(entry.get("valid_until"), where)
-        if valid_until is not None and valid_until < valid_from:
-            raise ReferenceDataError(f"{where}: valid_until {valid_until} is before valid_from {valid_from}")
-        out.append(
-            {
-                "country": code,
-                "name": str(entry["name"]),
-                "valid_from": valid_from,
-                "valid_until": valid_until,
-                "scope": str(entry["scope"]),
-                "dpf_only": bool(entry.get("dpf_only", False)),
-                "decision": str(entry.get("decision", "")),
-                "notes": str(entry.get("notes", "")).strip(),
-            }
-        )
-    if not out:
-        raise ReferenceDataError("adequacy.yaml: no decisions listed")
+    for i, entry in enumerate(data.decisions):
+        if not (_known_code(entry.country) or entry.country in organisations):
+            raise reference_error(
+                "adequacy",
+                ("decisions", i, "country"),
+                f"{entry.country!r} is neither an ISO alpha-2 code nor an organisation of countries.yaml",
+            )
+        out.append({**entry.model_dump(), "notes": entry.notes.strip()})
     return tuple(out)
 
 
@@ -188,5 +217,5 @@ def adequacy_table() -> pd.DataFrame:
 
 def adequacy_source() -> dict[str, str]:
     """The list's source and date, so a report can say which list an audit used."""
-    data = reference("adequacy")
-    return {"source": " ".join(str(data["source"]).split()), "date": str(data["date"])}
+    data = load_reference("adequacy", AdequacyFile)
+    return {"source": " ".join(data.source.split()), "date": str(data.date)}

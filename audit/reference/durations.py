@@ -19,10 +19,11 @@ from typing import Any
 
 import pandas as pd
 
-from audit.errors import ReferenceDataError
-from audit.reference.datafiles import reference
+from audit.reference import schemas
+from audit.reference.datafiles import load_reference
 
-KINDS = ("period", "until", "vague", "per_contract", "none")
+KINDS = schemas.KINDS
+"""The kinds of retention rule (defined with the models, which check the policy and anchors.yaml against them)."""
 _ISO = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 
@@ -54,26 +55,19 @@ def _norm(text: object) -> str:
 
 @cache
 def _lexicon() -> _Lexicon:
-    data = reference("durations")
-    where = "data/reference/durations.yaml"
-    try:
-        unit_of = {_norm(w): iso for iso, words in data["units"].items() for w in words}
-        numbers = {_norm(w): int(n) for w, n in data["number_words"].items()}
-        anchors = [(name, _phrases(words)) for name, words in data["anchors"].items()]
-        default_anchor = str(data["default_anchor"])
-        relative, vague, per_contract = (_phrases(data[k]) for k in ("relative", "vague", "per_contract"))
-        abbreviations = [_norm(a) for a in data["abbreviations"]]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ReferenceDataError(f"{where}: malformed ({exc!r})") from None
-    if default_anchor not in data["anchors"]:
-        raise ReferenceDataError(f"{where}: default_anchor {default_anchor!r} is not one of the anchors")
-    bad = sorted(set(unit_of.values()) - set("DWMY"))
-    if bad:
-        raise ReferenceDataError(f"{where}: units must be keyed D, W, M or Y, got {', '.join(bad)}")
+    """Compile ``durations.yaml``; its model has checked the shape (units D/W/M/Y, the default anchor)."""
+    data = load_reference("durations", schemas.DurationsFile)
+    unit_of: dict[str, str] = {_norm(w): iso for iso, words in data.units.items() for w in words}
+    numbers = {_norm(w): n for w, n in data.number_words.items()}
+    anchors = [(name, _phrases(words)) for name, words in data.anchors.items()]
+    relative, vague, per_contract = (_phrases(words) for words in (data.relative, data.vague, data.per_contract))
+    abbreviations = [_norm(a) for a in data.abbreviations]
     num_alts = "|".join(re.escape(w) for w in sorted(numbers, key=len, reverse=True))
     unit_alts = "|".join(re.escape(w) for w in sorted(unit_of, key=len, reverse=True))
     amount = re.compile(rf"(?<!\w)(?P<num>\d+|{num_alts})[\s-]*(?P<unit>{unit_alts})(?!\w)")
-    return _Lexicon(amount, unit_of, numbers, anchors, relative, vague, per_contract, abbreviations, default_anchor)
+    return _Lexicon(
+        amount, unit_of, numbers, anchors, relative, vague, per_contract, abbreviations, data.default_anchor
+    )
 
 
 def anchor_names() -> list[str]:

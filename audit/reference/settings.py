@@ -2,6 +2,9 @@
 
 Defaults come from ``data/reference/settings.yaml``; a DPO may pass a YAML
 file with any subset of the same keys to override them without touching code.
+Both are validated by the models of :mod:`audit.reference.schemas`, so a
+mistyped severity or a negative grace period is reported with the file (the
+DPO's own, for an override) and the key, before any rule runs.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from typing import Any
 
 from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
-from audit.reference.datafiles import load_yaml
+from audit.reference.datafiles import load_reference, load_yaml, validate
+from audit.reference.schemas import SEVERITIES, SettingsFile, SettingsOverlay
 
 DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "settings.yaml"
-SEVERITIES = ("high", "medium", "low", "info")
-_MAPPINGS = ("severities", "severity_colours", "severity_fills")
+__all__ = ["DEFAULT_SETTINGS_FILE", "SEVERITIES", "Settings", "load_settings"]
 
 
 @dataclass(frozen=True)
@@ -47,45 +50,46 @@ class Settings:
 def load_settings(path: Path | str | None = None) -> Settings:
     """Load the default settings, overlaid with ``path`` when given.
 
+    The overlay replaces the keys it gives; within ``severities``,
+    ``severity_colours`` and ``severity_fills`` it replaces single entries,
+    so a DPO can lower one rule's severity without restating the others.
+
+    Parameters
+    ----------
+    path
+        A DPO's settings file, or ``None`` for the defaults alone.
+
     Raises
     ------
     ReferenceDataError
         When a key is unknown, a severity is not one of high/medium/low/info,
-        or a number is not a non-negative integer; the message names the file.
+        or a number is not a non-negative whole number; the message names the
+        file (the DPO's for an override) and the key.
     """
-    data: dict[str, Any] = load_yaml(DEFAULT_SETTINGS_FILE)
-    where = str(DEFAULT_SETTINGS_FILE)
-    if path is not None:
-        override = load_yaml(Path(path), required=())
-        where = str(path)
-        unknown = set(override) - set(data)
-        if unknown:
-            raise ReferenceDataError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
-        merged = {key: {**data[key], **(override.pop(key, None) or {})} for key in _MAPPINGS}
-        data = {**data, **override, **merged}
-    for rule, sev in data["severities"].items():
-        if sev not in SEVERITIES:
-            raise ReferenceDataError(f"{where}: severity of {rule} is {sev!r}, expected one of {', '.join(SEVERITIES)}")
-    for key in ("severity_colours", "severity_fills"):
-        if set(data[key]) != set(SEVERITIES):
-            raise ReferenceDataError(f"{where}: {key} must give a colour for each of {', '.join(SEVERITIES)}")
-    ints = (
-        "event_grace_days",
-        "review_interval_months",
-        "security_test_interval_months",
-        "sheet_row_cap",
-        "example_records",
-    )
-    for key in ints:
-        if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 0:
-            raise ReferenceDataError(f"{where}: {key} must be a non-negative whole number, got {data[key]!r}")
+    defaults = load_reference("settings", SettingsFile)
+    if path is None:
+        return _settings(defaults)
+    overlay = validate(SettingsOverlay, load_yaml(Path(path), required=()), path)
+    merged: dict[str, Any] = defaults.model_dump()
+    for key, value in overlay.model_dump(exclude_unset=True).items():
+        merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
+    # The defaults are valid and the overlay was checked alone, so a problem
+    # here comes from the overlay: name the DPO's file.
+    return _settings(validate(SettingsFile, merged, path))
+
+
+def _settings(data: SettingsFile) -> Settings:
     return Settings(
-        organisation=str(data["organisation"]),
-        severities=dict(data["severities"]),
-        status_choices=tuple(data["status_choices"]),
-        severity_colours=dict(data["severity_colours"]),
-        severity_fills=dict(data["severity_fills"]),
-        source=str(data["source"]),
-        date=str(data["date"]),
-        **{key: data[key] for key in ints},
+        organisation=data.organisation,
+        event_grace_days=data.event_grace_days,
+        review_interval_months=data.review_interval_months,
+        security_test_interval_months=data.security_test_interval_months,
+        sheet_row_cap=data.sheet_row_cap,
+        example_records=data.example_records,
+        severities=dict(data.severities),
+        status_choices=tuple(data.status_choices),
+        severity_colours=data.severity_colours.model_dump(),
+        severity_fills=data.severity_fills.model_dump(),
+        source=data.source,
+        date=str(data.date),
     )

@@ -3,7 +3,10 @@
 Registers are typed by people, in English or Swedish, with varying case and
 punctuation. Everything that maps words to a canonical id (legal bases,
 roles, rights, data categories, recipient categories) goes through
-:class:`Vocabulary`, so the folding rules are the same everywhere.
+:class:`Vocabulary`, so the folding rules are the same everywhere. The
+files' shape is checked by their models (:mod:`audit.reference.schemas`);
+what only a built vocabulary can see, a word listed for two ids, is
+checked here.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from functools import cache
 import pandas as pd
 
 from audit.errors import ReferenceDataError
-from audit.reference.datafiles import reference
+from audit.reference.datafiles import load_reference
+from audit.reference.schemas import DataCategoriesFile, DataCategory, RecipientCategoriesFile, VocabulariesFile
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -105,40 +109,50 @@ class Vocabulary:
 
 @cache
 def vocabulary(name: str) -> Vocabulary:
-    """A controlled vocabulary of ``vocabularies.yaml`` (``legal_basis``, ``right``, ...)."""
-    data = reference("vocabularies")
-    return Vocabulary(data[name], name=f"vocabularies.yaml:{name}")
+    """A controlled vocabulary of ``vocabularies.yaml`` (``legal_basis``, ``right``, ...).
+
+    Raises
+    ------
+    KeyError
+        When ``vocabularies.yaml`` has no vocabulary ``name``.
+    ReferenceDataError
+        When the file does not fit its model, or a word means two ids.
+    """
+    words = load_reference("vocabularies", VocabulariesFile).words(name)
+    return Vocabulary(words, name=f"data/reference/vocabularies.yaml: {name}")
+
+
+def _data_categories() -> dict[str, DataCategory]:
+    return load_reference("data_categories", DataCategoriesFile).categories
 
 
 @cache
 def data_categories() -> Vocabulary:
     """Kinds of personal data (``data_categories.yaml``), labelled in Swedish as the policy words them."""
-    cats = reference("data_categories")["categories"]
+    cats = _data_categories()
     return Vocabulary(
-        {cid: spec.get("synonyms", []) for cid, spec in cats.items()},
-        name="data_categories.yaml",
-        labels={cid: spec["label"] for cid, spec in cats.items()},
+        {cid: spec.synonyms for cid, spec in cats.items()},
+        name="data/reference/data_categories.yaml: categories",
+        labels={cid: spec.label for cid, spec in cats.items()},
     )
 
 
 @cache
 def recipient_categories() -> Vocabulary:
     """Kinds of recipients (``recipient_categories.yaml``), labelled with the policy's words."""
-    cats = reference("recipient_categories")["categories"]
+    cats = load_reference("recipient_categories", RecipientCategoriesFile).categories
     return Vocabulary(
-        {cid: [spec.get("en", ""), *spec.get("synonyms", [])] for cid, spec in cats.items()},
-        name="recipient_categories.yaml",
-        labels={cid: spec["label"] for cid, spec in cats.items()},
+        {cid: [spec.en, *spec.synonyms] for cid, spec in cats.items()},
+        name="data/reference/recipient_categories.yaml: categories",
+        labels={cid: spec.label for cid, spec in cats.items()},
     )
 
 
 def special_category_ids() -> set[str]:
     """Ids of the Art. 9(1) special categories."""
-    return {cid for cid, spec in reference("data_categories")["categories"].items() if spec.get("special")}
+    return {cid for cid, spec in _data_categories().items() if spec.special}
 
 
 def reveals() -> dict[str, list[str]]:
     """Data category id -> special categories it can reveal (e.g. food preferences -> health)."""
-    return {
-        cid: spec["reveals"] for cid, spec in reference("data_categories")["categories"].items() if spec.get("reveals")
-    }
+    return {cid: list(spec.reveals) for cid, spec in _data_categories().items() if spec.reveals}
