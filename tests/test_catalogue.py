@@ -32,7 +32,7 @@ def test_chart_inputs_are_known():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d["rules"]["SEC-01"].pop("title"), r"rules\.SEC-01\.title: Field required"),
+        (lambda d: d["rules"]["SEC-01"].pop("title"), r"rules\.SEC-01\.title: required key is missing"),
         (lambda d: d["rules"]["SEC-01"].update(check="no function"), r"rules\.SEC-01\.check"),
         (lambda d: d["rules"].update({"XYZ-01": d["rules"]["SEC-01"]}), r"unknown area\(s\) XYZ"),
         (lambda d: d["tables"]["policy"].update(sheet="Transfers"), r"two tables share a sheet name"),

@@ -16,12 +16,10 @@ from functools import cache
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
-from audit.reference.catalogue import validation_message
-from audit.reference.datafiles import load_yaml
+from audit.reference.datafiles import load_yaml, validate
 from audit.reference.vocab import fold
 
 #: Column types of columns.yaml -> how a cell of that type is read (shown in docs/inputs.md).
@@ -178,10 +176,7 @@ def columns_file() -> _ColumnsFile:
         One line naming the file and the key that is wrong.
     """
     path = REFERENCE_DIR / "columns.yaml"
-    try:
-        return _ColumnsFile.model_validate(load_yaml(path))
-    except ValidationError as exc:
-        raise ReferenceDataError(validation_message(path, exc)) from None
+    return validate(_ColumnsFile, load_yaml(path), path)
 
 
 @cache

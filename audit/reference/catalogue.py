@@ -21,11 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
-from audit.reference.datafiles import load_yaml
+from audit.reference.datafiles import load_yaml, validate
 
 CATALOGUE_FILE = REFERENCE_DIR / "rules.yaml"
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
@@ -139,14 +139,6 @@ class Catalogue(_Strict):
         return self.areas[rule_id.split("-")[0]]
 
 
-def validation_message(path: object, error: ValidationError) -> str:
-    """One line naming the file, the key path and what is wrong, for the first error pydantic found."""
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{path}: {where}: {first['msg']}{more}"
-
-
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
     """Read and validate a rule catalogue file.
 
@@ -155,11 +147,7 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
     ReferenceDataError
         Naming the file and the key that is wrong.
     """
-    data = load_yaml(path)
-    try:
-        return Catalogue.model_validate(data)
-    except ValidationError as exc:
-        raise ReferenceDataError(validation_message(path, exc)) from None
+    return validate(Catalogue, load_yaml(path), path)
 
 
 @cache
