@@ -27,8 +27,6 @@ _LEGACY_FAMILIES: dict[str, str] = {
     "REG": "audit.rules.register:check_register",
     "REC": "audit.rules.recipients:check_recipients",
     "TRF": "audit.rules.transfers:check_transfers",
-    "RET": "audit.rules.retention:check_retention",
-    "DSR": "audit.rules.requests:check_requests",
 }
 
 
