@@ -14,15 +14,11 @@ import pandas as pd
 import pytest
 
 from audit.errors import ReferenceDataError
+from audit.reference.catalogue import catalogue
+from audit.reference.retention_periods import anchor_book, max_days, year_end_slack
 from audit.reference.settings import load_settings
-from audit.rules.retention import (
-    TABLE_COLUMNS,
-    anchor_book,
-    check_retention,
-    max_days,
-    retention_table,
-    year_end_slack,
-)
+from audit.rules.registry import rule_facts, rule_ids, run_family
+from audit.rules.retention_facts import TABLE_COLUMNS, retention_table
 from tests.factories import activity, make_ctx, make_inputs, system
 
 AS_OF = "2026-11-01"
@@ -35,7 +31,7 @@ def ctx_for(activities, systems, records=None, as_of=AS_OF, **settings):
 
 
 def run(activities, systems, records=None, as_of=AS_OF, **settings):
-    return check_retention(ctx_for(activities, systems, records, as_of, **settings))
+    return run_family(ctx_for(activities, systems, records, as_of, **settings), "RET")
 
 
 def only(found, rule):
@@ -81,9 +77,9 @@ def test_longest_span_of_a_calendar_period(iso, days):
 
 
 def test_anchor_file_must_cover_every_anchor(monkeypatch):
-    import audit.rules.retention as retention
+    import audit.reference.retention_periods as periods
 
-    real = retention.reference
+    real = periods.reference
 
     def without_event_date(name):
         data = real(name)
@@ -91,9 +87,9 @@ def test_anchor_file_must_cover_every_anchor(monkeypatch):
             return data
         return {**data, "anchors": {k: v for k, v in data["anchors"].items() if k != "event_date"}}
 
-    monkeypatch.setattr(retention, "reference", without_event_date)
+    monkeypatch.setattr(periods, "reference", without_event_date)
     with pytest.raises(ReferenceDataError, match=r"anchors.yaml: anchors: missing event_date"):
-        retention.anchor_book.__wrapped__()
+        periods.anchor_book.__wrapped__()
 
 
 def test_year_end_slack_is_one_leap_year_less_a_day():
@@ -236,6 +232,15 @@ def test_examples_are_capped_by_the_setting_oldest_first():
     found = only(run([survey()], [survey_tool()], records, example_records=2), "RET-03")
     assert found.loc[0, "detail"].endswith("oldest anchor date is 2010-06-01; examples: R0, R1.")
     assert found.loc[0, "detail"].startswith("6 of 6 records (100.0%)")
+
+
+def test_no_examples_when_the_setting_is_zero():
+    records = {"S-SUR": [rec("R-OLD", "A-SUR", collected="2023-05-17"), rec("R-NEW", "A-SUR", collected="2026-10-30")]}
+    found = only(run([survey()], [survey_tool()], records, example_records=0), "RET-03")
+    assert found.loc[0, "detail"] == (
+        "1 of 2 records (50.0%) of activity A-SUR in system S-SUR are past the policy's limit "
+        "(1 year from collection date) on 2026-11-01; the oldest anchor date is 2023-05-17."
+    )
 
 
 def event_signup(**kw):
@@ -423,6 +428,33 @@ def test_missing_anchor_column_makes_every_record_ret05():
     )
 
 
+def test_every_anchor_date_present_is_not_ret05():
+    records = {"S-SUR": [rec("R-1", "A-SUR", collected="2026-01-01"), rec("R-2", "A-SUR", collected="2026-02-01")]}
+    assert only(run([survey()], [survey_tool()], records), "RET-05").empty
+
+
+def test_several_blank_anchors_are_named_together():
+    # A policy whose survey data is kept a year from collection, or deleted after the event.
+    ctx = ctx_for(
+        [survey()],
+        [survey_tool()],
+        {
+            "S-SUR": [
+                rec("R-1", "A-SUR", collected=None, event_date=None),
+                rec("R-2", "A-SUR", collected="2026-10-01", event_date=None),
+            ]
+        },
+    )
+    retention = ctx.policy.retention
+    event = retention[retention["policy_id"] == "P-EVENT-SIGNUP"].assign(policy_id="P-SURVEY")
+    ctx = replace(ctx, policy=replace(ctx.policy, retention=pd.concat([retention, event], ignore_index=True)))
+    found = only(run_family(ctx, "RET"), "RET-05")
+    assert found.loc[0, "detail"] == (
+        "The retention of 1 of 2 records (50.0%) of activity A-SUR in system S-SUR cannot be judged: "
+        "every date their retention may count from (collection date, event date) is blank."
+    )
+
+
 # --- RET-04 --------------------------------------------------------------------------------------
 
 
@@ -469,6 +501,35 @@ def test_register_retention_differing_from_the_policy(policy_ref, text, reason):
     assert found.loc[0, "detail"].endswith(f": {reason}.")
     assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 3, column retention"
     assert found.loc[0, "activity_id"] == "A-GAP"
+
+
+def test_register_retention_detail_names_both_readings():
+    acts = [activity(activity_id="A-GAP", policy_ref="P-INQUIRY", retention="60 days", purpose="Work")]
+    found = only(run(acts, [system()]), "RET-04")
+    assert found.loc[0, "detail"] == (
+        "Activity A-GAP: the register's retention «60 days» (read as: 60 days from collection date) differs from "
+        "the policy's for P-INQUIRY (30 days from collection date): the register keeps data longer (60 days)."
+    )
+    assert found.loc[0, "policy_clause"].startswith("§10 «Lagringstid: Externt verktyg")
+
+
+def test_unreadable_register_retention_is_not_read_as_anything():
+    acts = [activity(activity_id="A-GAP", policy_ref="P-SURVEY", retention="see deletion routine", purpose="Work")]
+    found = only(run(acts, [system()]), "RET-04")
+    assert "(read as:" not in found.loc[0, "detail"]
+    assert found.loc[0, "detail"].startswith("Activity A-GAP: the register's retention «see deletion routine» differs")
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", rule_ids("RET"))
+def test_facts_cover_the_catalogue_templates(rule_id):
+    # Every field a RET template names is a fact column, also when the rule finds nothing.
+    context = {"as_of", "policy_version", "settings"}
+    ctx = ctx_for([survey(), inquiry()], [survey_tool(auto_delete=False), form_tool(31), crm()])
+    facts = rule_facts(ctx, rule_id)
+    assert catalogue().rules[rule_id].fields() - context <= set(facts.columns)
 
 
 # --- the Retention table -------------------------------------------------------------------------
@@ -551,7 +612,7 @@ def test_200k_records_vectorised():
     inputs = replace(make_inputs(activities=[survey()], systems=[survey_tool()]), records={"S-SUR": extract})
     ctx = make_ctx(inputs, as_of=as_of.isoformat())
     t0 = time.perf_counter()
-    found = check_retention(ctx)
+    found = run_family(ctx, "RET")
     elapsed = time.perf_counter() - t0
     assert elapsed < 2.0
     total = int(mine.sum())

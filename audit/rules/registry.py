@@ -25,8 +25,6 @@ from audit.rules.findings import combine_findings, findings_from_facts
 _LEGACY_FAMILIES: dict[str, str] = {
     "REG": "audit.rules.register:check_register",
     "REC": "audit.rules.recipients:check_recipients",
-    "RET": "audit.rules.retention:check_retention",
-    "DSR": "audit.rules.requests:check_requests",
 }
 
 

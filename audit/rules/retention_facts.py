@@ -1,0 +1,416 @@
+"""Every register activity × system judged against the policy's retention rules (section 10).
+
+The facts behind RET-01..05 and the workbook's Retention sheet, computed
+once per audit (memoised on the context) and read by every retention rule.
+
+Every judgement is made per register activity × system, because the policy
+can limit a rule to one system: P-INQUIRY's "Raderas efter 30 dagar" binds
+only the web-form transfer tool (the policy rule's ``part``, matched against
+the system's ``recipient_category``), while rules without a part bind every
+system of the activity.
+
+Decisions a reader of the findings should know:
+
+* An activity may have several measurable rules (P-CRM: contract end + 7
+  years for customers, deletion at a declined deal for prospects). They are
+  alternatives for different records, so a record is governed by the rules
+  whose anchor date it has, and the latest of their deadlines counts.
+* A blank anchor date means "not happened yet" for the anchors that
+  ``data/reference/anchors.yaml`` marks ``ongoing`` (a contract not ended, a
+  person still subscribed): such a record is neither overdue nor unjudgeable.
+  A blank ``collected`` or ``event_date`` is a gap in the record keeping (RET-05).
+* Bookkeeping periods ("7 år", and "ytterligare 7 år" after contract end
+  when the policy sentence names bokföringslagen) count from the end of the
+  financial year: ``fiscal_year_end`` when the extract has it, else the end of
+  the calendar year of the anchor date (bokföringslagen 7 kap. 2 §). RET-01,
+  which compares a day count, allows the year-end slack for them.
+* Event-based rules (kind ``until``) allow ``settings.event_grace_days``.
+* A record is overdue when its deadline is before the as-of date: on the
+  last allowed day it is still compliant.
+
+Record extracts can hold millions of rows: they are judged column-wise, one
+array operation per activity and rule, never record by record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.reference.durations import period_to_offset
+from audit.reference.retention_periods import anchor_book, describe_rule, max_days, rules_in_words, year_end_slack
+from audit.reference.vocab import fold, recipient_categories
+from audit.rules.context import AuditContext
+
+MEASURABLE = ("period", "until")
+PAIR = ["activity_id", "system_id"]
+TABLE_COLUMNS = [
+    "activity_id",
+    "activity",
+    "policy_ref",
+    "system_id",
+    "policy_rule",
+    "policy_limit_days",
+    "configured_retention_days",
+    "auto_delete",
+    "records_total",
+    "records_past_limit",
+    "share_past_limit",
+    "oldest_anchor",
+    "records_missing_anchor",
+    "example_record_ids",
+]
+_JUDGED_COLUMNS = [
+    *PAIR,
+    "file",
+    "judged",
+    "records_total",
+    "records_past_limit",
+    "oldest_anchor",
+    "examples",
+    "records_missing_anchor",
+    "missing_columns",
+    "blank_anchors",
+]
+#: One extract's per-record activity codes and its distinct activity ids.
+Extracts = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+# --- the frames every rule joins -----------------------------------------------------------------
+
+
+def _register(ctx: AuditContext) -> pd.DataFrame:
+    """Register rows, one per activity_id (a duplicated id is the loader's validation issue)."""
+    acts = ctx.inputs.activities
+    out = acts[["activity_id", "activity", "policy_ref", "purpose", "retention", "src_file", "src_sheet", "src_row"]]
+    out = out.assign(systems=acts["systems"].map(lambda v: list(v) if isinstance(v, list | tuple) else []))
+    out = out[out["activity_id"].notna()].drop_duplicates("activity_id")
+    known = out["policy_ref"].isin(set(ctx.policy.retention["policy_id"]))
+    out["policy_ref"] = out["policy_ref"].where(known, None)
+    return out.reset_index(drop=True)
+
+
+def _inventory(ctx: AuditContext) -> pd.DataFrame:
+    """Systems with the recipient category id their ``recipient_category`` text maps to."""
+    sys_ = ctx.inputs.systems
+    out = pd.DataFrame(
+        {
+            "system_id": sys_["system_id"],
+            "system": sys_["system"],
+            "vendor": sys_["vendor"],
+            "category": recipient_categories().map_series(sys_["recipient_category"], "match"),
+            "configured_retention_days": pd.to_numeric(sys_["retention_days"], errors="coerce").astype("Float64"),
+            "auto_delete": sys_["auto_delete"].astype("boolean"),
+            "src_file": sys_["src_file"],
+            "src_sheet": sys_["src_sheet"],
+            "src_row": sys_["src_row"],
+        }
+    )
+    return out[out["system_id"].notna()].drop_duplicates("system_id").reset_index(drop=True)
+
+
+def _extract_activities(ctx: AuditContext) -> Extracts:
+    """Per extract: each record's activity code and the distinct activity ids (factorised once, reused)."""
+    out = {}
+    for sid, rec in ctx.inputs.records.items():
+        if "activity_id" in rec.columns and not rec.empty:
+            codes, uniques = pd.factorize(rec["activity_id"])
+            out[sid] = (codes, np.asarray(uniques, dtype=object))
+    return out
+
+
+def _pairs(register: pd.DataFrame, extracts: Extracts) -> pd.DataFrame:
+    """Activity × system: the register's ``systems`` lists, plus pairs seen only in record extracts.
+
+    ``listed`` tells them apart: RET-01/02 judge a system's settings only for
+    the activities the register says use it; records are judged wherever they are.
+    An activity with no system at all keeps one row (``system_id`` None) so the
+    Retention sheet still shows its policy rule.
+    """
+    listed = register[["activity_id", "systems"]].explode("systems").rename(columns={"systems": "system_id"})
+    listed["system_id"] = listed["system_id"].astype("object").where(listed["system_id"].notna(), None)
+    listed["listed"] = listed["system_id"].notna()
+    known = set(register["activity_id"])
+    seen = [
+        pd.DataFrame({"activity_id": [a for a in uniques if a in known], "system_id": sid}, dtype="object")
+        for sid, (_, uniques) in extracts.items()
+    ]
+    pairs = pd.concat([listed, *seen], ignore_index=True)
+    pairs["listed"] = pairs["listed"].astype("boolean").fillna(False).astype(bool)
+    pairs = pairs.sort_values("listed", ascending=False, kind="stable").drop_duplicates(PAIR)
+    # An activity seen in an extract no longer needs its placeholder row without a system.
+    with_system = set(pairs.loc[pairs["system_id"].notna(), "activity_id"])
+    pairs = pairs[pairs["system_id"].notna() | ~pairs["activity_id"].isin(with_system)]
+    return pairs.merge(register[["activity_id", "activity", "policy_ref"]], on="activity_id", how="left")
+
+
+def policy_rules(ctx: AuditContext) -> pd.DataFrame:
+    """The policy's retention rules with ``year_end`` (a bookkeeping period) and ``text`` (the rule in words).
+
+    ``year_end`` is data-driven: the anchor is ``anchors.yaml``'s
+    ``year_end_anchor``, or the sentence names it in ``durations.yaml``'s words
+    (P-CRM's "enligt bokföringslagen sparas i ytterligare 7 år" after contract end).
+    """
+    book = anchor_book()
+    rules = ctx.policy.retention.copy()
+    names_it = rules["source"].map(lambda s: bool(book.year_end_words.search(fold(s))))
+    rules["year_end"] = (rules["anchor"] == book.year_end_anchor) | ((rules["kind"] == "period") & names_it)
+    grace = ctx.settings.event_grace_days
+    rules["text"] = [
+        describe_rule(k, p, a, bool(y), grace)
+        for k, p, a, y in zip(rules["kind"], rules["period"], rules["anchor"], rules["year_end"], strict=True)
+    ]
+    return rules
+
+
+def _applicable_rules(ctx: AuditContext, pairs: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
+    """Pair × policy retention rule, keeping a part rule only on a system of its recipient category."""
+    rules = pairs[PAIR + ["policy_ref"]].merge(inventory[["system_id", "category"]], on="system_id", how="left")
+    rules = rules.merge(policy_rules(ctx), left_on="policy_ref", right_on="policy_id", how="inner")
+    applies = rules["part"].isna() | (rules["part"] == rules["category"])
+    return rules[applies].reset_index(drop=True)
+
+
+def _limits(rules: pd.DataFrame) -> pd.DataFrame:
+    """Per pair: the longest finite period in days (with the year-end slack for bookkeeping) and the rule text."""
+    periods = rules[rules["kind"] == "period"]
+    days = periods["period"].map(max_days) + periods["year_end"].astype(int) * year_end_slack()
+    limit = days.groupby([periods["activity_id"], periods["system_id"]], dropna=False).max()
+    texts = rules.groupby(PAIR, dropna=False, sort=False)["text"].agg(rules_in_words)
+    measurable = rules["kind"].isin(MEASURABLE).groupby([rules["activity_id"], rules["system_id"]], dropna=False).any()
+    out = pd.DataFrame({"policy_rule": texts, "measurable": measurable})
+    out["policy_limit_days"] = limit.reindex(out.index).astype("Int64")
+    out = out.reset_index()
+    out["system_id"] = out["system_id"].astype("object")
+    return out
+
+
+# --- record extracts (RET-03, RET-05) ------------------------------------------------------------
+
+
+def _anchor_dates(rec: pd.DataFrame, rows: np.ndarray | None, name: str, cap: pd.Timestamp) -> pd.Series | None:
+    """The anchor column (``None`` when the extract lacks it), capped just after the as-of date.
+
+    A date after the as-of date can never be overdue, so capping it changes no
+    verdict, while a far-future typo (2259) plus seven years would overflow
+    pandas' datetime range and stop the audit.
+    """
+    if name not in rec.columns:
+        return None
+    col = rec[name] if rows is None else rec[name][rows]
+    # The loaders already deliver datetimes; converting again would copy a million values for nothing.
+    col = col if pd.api.types.is_datetime64_any_dtype(col) else pd.to_datetime(col, errors="coerce")
+    return col.clip(upper=cap)
+
+
+def _rule_base(
+    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, cap: pd.Timestamp
+) -> tuple[pd.Series, pd.Series] | None:
+    """The date a rule's period or grace counts from, and the anchor date shown; ``None`` when a column is missing.
+
+    A stand-in anchor (``fiscal_year_end`` -> end of the year of ``collected``)
+    fills in where the extract has no value; a bookkeeping period counts from
+    the financial year end (``fiscal_year_end`` when given, else 31 December).
+    """
+    book = anchor_book()
+    anchor = str(rule["anchor"])
+    dates = _anchor_dates(rec, rows, anchor, cap)
+    if anchor in book.stand_in:
+        stand = _anchor_dates(rec, rows, book.stand_in[anchor], cap)
+        if stand is None:
+            return None if dates is None else (dates, dates)
+        fallback = stand + pd.offsets.YearEnd(0)
+        if dates is None:
+            return fallback, stand
+        return dates.fillna(fallback), dates.fillna(stand)
+    if dates is None:
+        return None
+    if not rule["year_end"]:
+        return dates, dates
+    base = dates + pd.offsets.YearEnd(0)
+    fiscal = _anchor_dates(rec, rows, book.year_end_anchor, cap)
+    if fiscal is not None:
+        # A financial year that ended before the anchor date is an earlier year: it cannot end this one.
+        base = fiscal.where(fiscal.notna() & (fiscal >= dates), base)
+    return base, dates
+
+
+def _rule_deadlines(
+    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, grace: int, cap: pd.Timestamp
+) -> tuple[pd.Series, pd.Series] | None:
+    """Deadline and shown anchor date of every record under one rule; ``None`` when a column is missing.
+
+    Whole columns at once: a calendar offset on a datetime column is
+    vectorised in pandas, so a million records cost one array operation.
+    """
+    got = _rule_base(rec, rows, rule, cap)
+    if got is None:
+        return None
+    base, shown = got
+    if rule["kind"] == "period":
+        return base + period_to_offset(str(rule["period"])), shown
+    return base + pd.Timedelta(days=grace), shown
+
+
+def _latest_deadline(
+    rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx: AuditContext
+) -> tuple[pd.Series | None, pd.Series | None, list[str]]:
+    """Per record the latest deadline of the rules whose anchor it has, its anchor date, and the absent columns."""
+    deadline: pd.Series | None = None
+    shown: pd.Series | None = None
+    missing_columns: list[str] = []
+    cap = ctx.as_of_ts + pd.Timedelta(days=1)
+    for _, rule in rules.iterrows():  # the activity's few rules, not records
+        got = _rule_deadlines(rec, rows, rule, ctx.settings.event_grace_days, cap)
+        if got is None:
+            missing_columns.append(str(rule["anchor"]))
+            continue
+        due, date = got
+        if deadline is None or shown is None:
+            deadline, shown = due, date
+            continue
+        later = due.notna() & (deadline.isna() | (due > deadline))
+        deadline, shown = deadline.mask(later, due), shown.mask(later, date)
+    return deadline, shown, missing_columns
+
+
+def _judge(rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx: AuditContext) -> dict[str, Any]:
+    """Counts for one activity's records in one extract under its measurable rules."""
+    deadline, shown, missing_columns = _latest_deadline(rec, rows, rules, ctx)
+    total = len(rec) if rows is None else int(rows.sum())
+    # A record without any usable anchor is unjudgeable unless every rule's blank means "not yet".
+    blank_anchors = sorted({str(a) for a in rules["anchor"] if str(a) not in anchor_book().ongoing})
+    out: dict[str, Any] = {
+        "judged": True,
+        "records_total": total,
+        "records_past_limit": 0,
+        "oldest_anchor": pd.NaT,
+        "examples": [],
+        "records_missing_anchor": total if missing_columns else 0,
+        "missing_columns": sorted(set(missing_columns)),
+        "blank_anchors": blank_anchors,
+    }
+    if deadline is None or shown is None:
+        return out
+    past = (deadline < ctx.as_of_ts).to_numpy(dtype=bool, na_value=False)
+    if not missing_columns and blank_anchors:
+        out["records_missing_anchor"] = int(deadline.isna().sum())
+    out["records_past_limit"] = int(past.sum())
+    if out["records_past_limit"]:
+        overdue = shown[past]
+        out["oldest_anchor"] = overdue.min()
+        oldest = overdue.nsmallest(ctx.settings.example_records).index
+        if "record_id" in rec.columns:
+            out["examples"] = [str(r) for r in rec["record_id"].loc[oldest]]
+    return out
+
+
+def _judge_records(ctx: AuditContext, pairs: pd.DataFrame, rules: pd.DataFrame, extracts: Extracts) -> pd.DataFrame:
+    """One row per activity × extract: totals, past-limit and missing-anchor counts, oldest date, examples.
+
+    Loops over the extracts and the activities in each (a handful), never over records.
+    Activities outside the register, or with no policy_ref, are left to the REG rules.
+    """
+    measurable = rules[rules["kind"].isin(MEASURABLE)]
+    by_pair = {key: grp for key, grp in measurable.groupby(PAIR, sort=False)}
+    known = pairs.drop_duplicates("activity_id").set_index("activity_id")["policy_ref"]
+    out = []
+    for sid, (codes, uniques) in extracts.items():
+        rec = ctx.inputs.records[sid]
+        file = str(rec["src_file"].iloc[0]) if "src_file" in rec.columns else f"records/{sid}"
+        for i, aid in enumerate(uniques):
+            if aid not in known.index:
+                continue
+            rows = None if len(uniques) == 1 and (codes >= 0).all() else codes == i
+            pair_rules = by_pair.get((aid, sid))
+            if pair_rules is None:
+                total = len(rec) if rows is None else int(rows.sum())
+                out.append(
+                    {"activity_id": aid, "system_id": sid, "file": file, "judged": False, "records_total": total}
+                )
+                continue
+            out.append({"activity_id": aid, "system_id": sid, "file": file, **_judge(rec, rows, pair_rules, ctx)})
+    return pd.DataFrame(out, columns=_JUDGED_COLUMNS)
+
+
+# --- the shared facts and the Retention table ----------------------------------------------------
+
+
+@dataclass
+class RetentionFacts:
+    """The frames every retention rule reads, computed once per audit.
+
+    ``register`` is one row per activity (its ``policy_ref`` blanked when the
+    policy has no retention rule for it), ``inventory`` one per system,
+    ``pairs`` the activity × system pairs, ``rules`` the policy rules that
+    apply to each pair, ``limits`` their longest period and text per pair and
+    ``judged`` the record counts per pair.
+    """
+
+    register: pd.DataFrame
+    inventory: pd.DataFrame
+    pairs: pd.DataFrame
+    rules: pd.DataFrame
+    limits: pd.DataFrame
+    judged: pd.DataFrame
+
+
+def retention_facts(ctx: AuditContext) -> RetentionFacts:
+    """The audit's retention facts (memoised: the records are judged once, whoever asks first)."""
+    return ctx.memo("retention.facts", lambda: _compute_facts(ctx))
+
+
+def _compute_facts(ctx: AuditContext) -> RetentionFacts:
+    register = _register(ctx)
+    inventory = _inventory(ctx)
+    extracts = _extract_activities(ctx)
+    pairs = _pairs(register, extracts)
+    rules = _applicable_rules(ctx, pairs, inventory)
+    return RetentionFacts(
+        register, inventory, pairs, rules, _limits(rules), _judge_records(ctx, pairs, rules, extracts)
+    )
+
+
+def judged_pairs(ctx: AuditContext) -> pd.DataFrame:
+    """Every activity × system with its policy limit, the system's settings, record counts and provenance.
+
+    The Retention table plus the columns the rules need (``listed``,
+    ``measurable``, ``system``, ``vendor``, ``file``, ``missing_columns``,
+    ``blank_anchors`` and the inventory row's ``src_*``); memoised, read-only.
+    """
+    return ctx.memo("retention.pairs", lambda: _table(retention_facts(ctx)))
+
+
+def _table(facts: RetentionFacts) -> pd.DataFrame:
+    inv = facts.inventory[["system_id", "system", "vendor", "configured_retention_days", "auto_delete"]]
+    src = facts.inventory[["system_id", "src_file", "src_sheet", "src_row"]]
+    table = facts.pairs.merge(facts.limits, on=PAIR, how="left").merge(inv, on="system_id", how="left")
+    table = table.merge(facts.judged, on=PAIR, how="left").merge(src, on="system_id", how="left")
+    judged = table["judged"].astype("boolean").fillna(False).astype(bool)
+    table["records_total"] = pd.to_numeric(table["records_total"]).fillna(0).astype("Int64")
+    for col in ("records_past_limit", "records_missing_anchor"):
+        table[col] = table[col].astype("Int64").where(judged, pd.NA)
+    share = (100 * table["records_past_limit"] / table["records_total"].replace(0, pd.NA)).astype("Float64")
+    table["share_past_limit"] = share.round(1)
+    table["oldest_anchor"] = pd.to_datetime(table["oldest_anchor"])
+    table["example_record_ids"] = table["examples"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
+    table["measurable"] = table["measurable"].astype("boolean").fillna(False).astype(bool)
+    table["policy_rule"] = table["policy_rule"].astype("object").where(table["policy_rule"].notna(), None)
+    table["auto_delete"] = table["auto_delete"].astype("boolean")
+    return table.sort_values(PAIR, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def retention_table(ctx: AuditContext) -> pd.DataFrame:
+    """One row per activity × system: the policy's rule against the system's setting and the records.
+
+    Feeds the workbook's Retention sheet and the records-past-retention chart.
+    ``records_past_limit``, ``share_past_limit`` (percent, one decimal) and
+    ``records_missing_anchor`` are missing (not zero) where the policy gives
+    no measurable rule for the pair, so a chart never shows "0 overdue" for
+    something that was not judged. ``policy_limit_days`` is the longest
+    finite period in days, with the year-end slack for bookkeeping periods.
+    """
+    return judged_pairs(ctx)[TABLE_COLUMNS].copy()
