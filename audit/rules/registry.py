@@ -24,8 +24,6 @@ from audit.rules.findings import combine_findings, findings_from_facts
 # Families not yet returning facts: area -> function returning that area's findings.
 _LEGACY_FAMILIES: dict[str, str] = {
     "POL": "audit.rules.policy_law:policy_vs_law",
-    "REG": "audit.rules.register:check_register",
-    "REC": "audit.rules.recipients:check_recipients",
     "TRF": "audit.rules.transfers:check_transfers",
     "RET": "audit.rules.retention:check_retention",
     "DSR": "audit.rules.requests:check_requests",
