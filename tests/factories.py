@@ -37,7 +37,15 @@ DATE_COLUMNS = {
     "last_contact",
     "fiscal_year_end",
 }
-BOOL_COLUMNS = {"auto_delete", "encrypted_at_rest", "backup", "dpf_certified", "extended"}
+BOOL_COLUMNS = {
+    "auto_delete",
+    "encrypted_at_rest",
+    "backup",
+    "dpf_certified",
+    "extended",
+    "large_scale",
+    "systematic_monitoring",
+}
 
 
 def frame(rows: list[dict], file: str, sheet: str, columns: list[str] | None = None) -> pd.DataFrame:

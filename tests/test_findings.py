@@ -2,8 +2,7 @@
 
 import pandas as pd
 
-from audit.reference.settings import load_settings
-from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id, make_findings
+from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id
 
 
 def test_finding_id_depends_on_rule_and_subject_only():
@@ -13,13 +12,18 @@ def test_finding_id_depends_on_rule_and_subject_only():
     assert finding_id("SEC-01", "S-CRM").startswith("SEC-01-")
 
 
-def test_make_findings_fills_catalogue_and_keeps_ids_across_reordering():
-    rows = pd.DataFrame(
-        {"subject": ["S-A", "S-B"], "system_id": ["S-A", "S-B"], "detail": ["a", "b"], "evidence": ["x", "y"]}
+def _sec01(system_ids: list[str]) -> pd.DataFrame:
+    from audit.rules.findings import findings_from_facts
+
+    facts = pd.DataFrame(
+        {"system_id": system_ids, "system": "CRM", "case": "recorded_no", "evidence": [f"row {i}" for i in system_ids]}
     )
-    settings = load_settings()
-    first = make_findings("SEC-01", rows, settings)
-    second = make_findings("SEC-01", rows.iloc[::-1], settings)
+    return findings_from_facts("SEC-01", facts, _ctx())
+
+
+def test_findings_fill_catalogue_and_keep_ids_across_reordering():
+    first = _sec01(["S-A", "S-B"])
+    second = _sec01(["S-B", "S-A"])
     assert list(first.columns) == FINDING_COLUMNS
     assert first.loc[0, "severity"] == "high"
     assert first.loc[0, "area"] == "Security"
@@ -30,9 +34,14 @@ def test_make_findings_fills_catalogue_and_keeps_ids_across_reordering():
 
 
 def test_combine_orders_by_severity_then_rule():
-    settings = load_settings()
-    low = make_findings("REG-06", pd.DataFrame({"subject": ["A-1"], "detail": ["d"], "evidence": ["e"]}), settings)
-    high = make_findings("SEC-01", pd.DataFrame({"subject": ["S-1"], "detail": ["d"], "evidence": ["e"]}), settings)
+    from audit.rules.findings import findings_from_facts
+
+    low = findings_from_facts(
+        "REG-06",
+        pd.DataFrame({"activity_id": ["A-1"], "activity": ["x"], "reasons": [["not_reviewed"]], "evidence": ["e"]}),
+        _ctx(),
+    )
+    high = _sec01(["S-1"])
     combined = combine_findings([low, high])
     assert list(combined["rule"]) == ["SEC-01", "REG-06"]
     assert combine_findings([]).empty

@@ -32,6 +32,8 @@ CELLS: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "retention": ("30 dagar", "30 dagar"),
         "security_measures": ("Kryptering", "Kryptering"),
         "owner": ("Anna", "Anna"),
+        "large_scale": ("ja", True),
+        "systematic_monitoring": ("nej", False),
         "dpia": ("ej nödvändig", "not_needed"),
         "last_reviewed": ("1 mars 2025", TS("2025-03-01")),
         "started": ("2023-02-01", TS("2023-02-01")),

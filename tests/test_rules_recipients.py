@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from audit.rules.recipients import RECIPIENT_COLUMNS, actual_recipients, check_recipients
-from tests.factories import activity, disclosure, vendor
+from audit.rules.recipients import RECIPIENT_COLUMNS, actual_recipients
+from audit.rules.registry import run_family
+from tests.factories import activity, disclosure, system, vendor
 from tests.test_rules_register import (
     edited,
     world,
@@ -16,12 +17,12 @@ from tests.test_rules_register import (
 
 
 def findings(ctx, rule):
-    found = check_recipients(ctx)
+    found = run_family(ctx, "REC")
     return found[found["rule"] == rule].reset_index(drop=True)
 
 
 def test_compliant_world_gives_no_recipient_finding():
-    assert check_recipients(world()).empty
+    assert run_family(world(), "REC").empty
 
 
 # --- actual recipients ---------------------------------------------------------------------------
@@ -245,3 +246,59 @@ def test_not_rec05(changes):
 def test_no_disclosure_log_is_no_finding():
     assert findings(world(disclosures=[]), "REC-05").empty
     assert isinstance(actual_recipients(world(disclosures=[])), pd.DataFrame)
+
+
+def test_undated_disclosure_is_named_so_in_subject_and_detail():
+    disc = [*world_disclosures(), disclosure(date=None, legal_basis=[])]
+    found = findings(world(disclosures=disc), "REC-05")
+    assert list(found["subject"]) == ["A-02:Polismyndigheten:no date"]
+    assert found.loc[0, "detail"] == (
+        "Disclosure of no date to authority Polismyndigheten (activity A-02) rests on no legal basis, "
+        "not on legal_obligation."
+    )
+
+
+# --- REC-01: more than one category, an unknown block ------------------------------------------
+
+
+def test_a_recipient_in_two_categories_not_named_is_one_finding():
+    acts = edited(
+        world_activities(),
+        "activity_id",
+        "A-12",
+        recipients=["MailCo", "Revisionsbyrån AB"],
+        systems=["S-NEWS", "S-REV"],
+    )
+    systems = [
+        *world_systems(),
+        system(system_id="S-REV", vendor="Revisionsbyrån AB", recipient_category="web analytics"),
+    ]
+    found = findings(world(activities=acts, systems=systems), "REC-01")
+    assert list(found["subject"]) == ["A-12:Revisionsbyrån AB"]
+    assert found.loc[0, "detail"].startswith(
+        "Activity A-12 shares data with Revisionsbyrån AB (listed; system vendor; category Ekonomikonsult, "
+        "Webbanalys): not named for P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: "
+    )
+
+
+def test_recipient_of_an_activity_citing_an_unknown_block():
+    extra = activity(activity_id="A-99", policy_ref="P-HR", systems=["S-WEB"], recipients=[])
+    found = findings(world(activities=[*world_activities(), extra]), "REC-01")
+    assert list(found["subject"]) == ["A-99:WebCo"]
+    assert found.loc[0, "detail"].startswith(
+        "Activity A-99 shares data with WebCo (system vendor; category Webbanalys): not named for its (missing) "
+        "policy activity nor in section 6 (the policy names for P-HR: nothing; for every activity: Bolag inom "
+    )
+    assert found.loc[0, "policy_clause"] is None
+
+
+def test_rules_read_the_memoised_facts(monkeypatch):
+    from audit.rules import recipients
+
+    calls = []
+    compute = recipients._compute_facts
+    monkeypatch.setattr(recipients, "_compute_facts", lambda ctx: calls.append(1) or compute(ctx))
+    ctx = world(activities=edited(world_activities(), "activity_id", "A-12", systems=["S-NEWS", "S-WEB"]))
+    assert not run_family(ctx, "REC").empty
+    actual_recipients(ctx)
+    assert calls == [1]

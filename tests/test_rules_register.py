@@ -1,4 +1,4 @@
-"""REG-01..06 on tiny registers.
+"""REG-01..07 on tiny registers.
 
 ``world()`` is a hand-written organisation that keeps every promise of the
 policy: one register entry per policy block, in the words a DPO would type
@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from audit.reference.settings import load_settings
-from audit.rules.register import check_register, classify_activities, register_table
+from audit.rules.activities import classify_activities
+from audit.rules.register import register_table
+from audit.rules.registry import run_family
 from tests.factories import activity, make_ctx, make_inputs, system, vendor
 
 
@@ -46,6 +48,7 @@ def world_activities() -> list[dict]:
         for aid, ref, cats, basis, systems, recipients in rows
     ]  # fmt: skip
     out[6]["role"] = "processor"
+    out[7]["dpia"] = "yes"  # Specialkost can reveal health or religion (REG-07)
     return out
 
 
@@ -117,12 +120,12 @@ def edited(rows: list[dict], key: str, ident: str, **changes) -> list[dict]:
 
 
 def findings(ctx, rule):
-    found = check_register(ctx)
+    found = run_family(ctx, "REG")
     return found[found["rule"] == rule].reset_index(drop=True)
 
 
 def test_compliant_world_gives_no_register_finding():
-    assert check_register(world()).empty
+    assert run_family(world(), "REG").empty
 
 
 # --- classification and REG-01 -------------------------------------------------------------------
@@ -392,7 +395,7 @@ def test_register_table_keeps_an_unknown_reference_visible():
 
 
 def _reg06(acts, records=None):
-    found = check_register(make_ctx(make_inputs(activities=acts, records=records)))
+    found = run_family(make_ctx(make_inputs(activities=acts, records=records)), "REG")
     return found[found["rule"] == "REG-06"].set_index("subject")["detail"].to_dict()
 
 
@@ -430,3 +433,82 @@ def test_both_reasons_make_one_finding():
         "A-NEW": "Activity A-NEW (Chatbot): no review date recorded; started 2025-01-01, after the policy version "
         "of 2024-05-16, which does not cover it."
     }
+
+
+# --- REG-07 --------------------------------------------------------------------------------------
+
+
+def test_special_category_data_without_a_dpia():
+    acts = edited(world_activities(), "activity_id", "A-12", data_categories=["Namn", "E-post", "Hälsouppgifter"])
+    found = findings(world(activities=acts), "REG-07")
+    assert list(found["subject"]) == ["A-12"]
+    assert found.loc[0, "activity_id"] == "A-12"
+    assert found.loc[0, "severity"] == "high"
+    assert found.loc[0, "detail"] == (
+        "Activity A-12 (Activity A-12) involves special-category data (Hälsa), but its register entry records no DPIA."
+    )
+    assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column dpia"
+    assert found.loc[0, "policy_clause"] == "§10 «Personuppgifter: Namn, e-post.»"
+    assert found.loc[0, "article"] == "GDPR Art. 35(1), (3); IMY's list of processing that requires a DPIA"
+
+
+def test_data_that_can_reveal_a_special_category_and_a_dpia_recorded_as_no():
+    acts = edited(world_activities(), "activity_id", "A-08", dpia="no")
+    found = findings(world(activities=acts), "REG-07")
+    assert list(found["subject"]) == ["A-08"]
+    assert found.loc[0, "detail"] == (
+        "Activity A-08 (Activity A-08) involves data that can reveal special-category data "
+        "(Matpreferenser → Hälsa, Religiös övertygelse), but its register entry says dpia: no."
+    )
+
+
+def test_the_special_categories_column_counts_too():
+    acts = edited(world_activities(), "activity_id", "A-10", special_categories=["Fackmedlemskap"])
+    found = findings(world(activities=acts), "REG-07")
+    assert list(found["subject"]) == ["A-10"]
+    assert "special-category data (Fackmedlemskap)" in found.loc[0, "detail"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "trigger"),
+    [
+        ({"large_scale": True}, "processing on a large scale"),
+        ({"systematic_monitoring": True}, "systematic monitoring"),
+        (
+            {"large_scale": True, "systematic_monitoring": True, "data_categories": ["Namn", "Hälsa"]},
+            "special-category data (Hälsa); processing on a large scale; systematic monitoring",
+        ),
+    ],
+)
+def test_large_scale_and_systematic_monitoring_without_a_dpia(changes, trigger):
+    acts = edited(world_activities(), "activity_id", "A-12", **changes)
+    found = findings(world(activities=acts), "REG-07")
+    assert list(found["subject"]) == ["A-12"]
+    assert found.loc[0, "detail"] == (
+        f"Activity A-12 (Activity A-12) involves {trigger}, but its register entry records no DPIA."
+    )
+
+
+@pytest.mark.parametrize("dpia", ["yes", "not_needed"])
+def test_a_recorded_dpia_or_assessment_is_compliant(dpia):
+    acts = edited(world_activities(), "activity_id", "A-12", large_scale=True, data_categories=["Hälsa"], dpia=dpia)
+    assert findings(world(activities=acts), "REG-07").empty
+
+
+def test_processor_entries_are_not_judged_but_joint_controllers_are():
+    # A-07 is processor work on health data (Hälsouppgifter) with no DPIA: the customer answers for it.
+    assert findings(world(), "REG-07").empty
+    acts = edited(world_activities(), "activity_id", "A-07", role="joint_controller", large_scale=True)
+    assert list(findings(world(activities=acts), "REG-07")["subject"]) == ["A-07"]
+
+
+def test_no_trigger_no_dpia_needed():
+    acts = edited(world_activities(), "activity_id", "A-12", large_scale=False, systematic_monitoring=False)
+    assert findings(world(activities=acts), "REG-07").empty
+
+
+def test_an_activity_citing_no_policy_block_has_no_clause():
+    extra = activity(activity_id="A-99", policy_ref=None, systematic_monitoring=True, dpia=None)
+    found = findings(world(activities=[*world_activities(), extra]), "REG-07")
+    assert list(found["subject"]) == ["A-99"]
+    assert found.loc[0, "policy_clause"] is None

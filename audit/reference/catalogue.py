@@ -61,12 +61,11 @@ class RuleSpec(_Strict):
     list of them joined with ``"; "``).
     """
 
-    # Optional only while the rule families move to facts + catalogue; then required.
-    check: Annotated[str, Field(pattern=FUNCTION)] | None = None
+    check: Annotated[str, Field(pattern=FUNCTION)]
     title: Template
     subject: Template
     subject_example: str = ""
-    detail: Wording | None = None
+    detail: Wording
     recommendation: Wording
     article: Template
     phrases: dict[str, Template] = Field(default_factory=dict)
@@ -74,8 +73,6 @@ class RuleSpec(_Strict):
     def wording(self, kind: str, case: str | None) -> str:
         """The ``detail`` or ``recommendation`` template for ``case`` (``default`` when a rule has one)."""
         value = self.detail if kind == "detail" else self.recommendation
-        if value is None:
-            raise ReferenceDataError(f"{CATALOGUE_FILE}: rule has no {kind}")
         if isinstance(value, str):
             return value
         key = case if case in value else "default"
@@ -85,7 +82,7 @@ class RuleSpec(_Strict):
 
     def fields(self) -> set[str]:
         """Every fact any of this rule's templates reads."""
-        texts = [self.subject, *_wordings(self.detail or ""), *_wordings(self.recommendation), *self.phrases.values()]
+        texts = [self.subject, *_wordings(self.detail), *_wordings(self.recommendation), *self.phrases.values()]
         return set().union(*(template_fields(t) for t in texts))
 
 

@@ -33,8 +33,6 @@ import pandas as pd
 
 from audit.errors import ReferenceDataError
 from audit.reference.catalogue import CATALOGUE_FILE, RuleSpec, catalogue
-from audit.reference.datafiles import reference
-from audit.reference.settings import Settings
 
 if TYPE_CHECKING:
     from audit.rules.context import AuditContext
@@ -73,41 +71,6 @@ def finding_id(rule: str, subject: str) -> str:
 def empty_findings() -> pd.DataFrame:
     """A findings frame with the standard columns and no rows."""
     return pd.DataFrame({col: pd.Series(dtype="object") for col in FINDING_COLUMNS})
-
-
-def make_findings(rule: str, rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Turn a rule's raw rows into standard findings.
-
-    Parameters
-    ----------
-    rule
-        Rule id from ``data/reference/rules.yaml``, e.g. ``"RET-03"``.
-    rows
-        One row per gap with at least ``subject``, ``detail`` and
-        ``evidence``; optional ``activity_id``, ``system_id``, ``vendor``,
-        ``policy_clause``, ``recommendation`` (overrides the catalogue's).
-    settings
-        Supplies the severity, which the DPO may override.
-    """
-    catalogue = reference("rules")
-    meta = catalogue["rules"][rule]
-    if rows.empty:
-        return empty_findings()
-    out = pd.DataFrame(index=rows.index)
-    out["rule"] = rule
-    out["severity"] = settings.severity(rule)
-    out["area"] = catalogue["areas"][rule.split("-")[0]]
-    out["title"] = meta["title"]
-    for col in ("subject", "activity_id", "system_id", "vendor", "detail", "evidence", "policy_clause"):
-        out[col] = rows[col].astype("object") if col in rows else None
-    out["article"] = meta["article"]
-    if "recommendation" in rows:
-        out["recommendation"] = rows["recommendation"].fillna(meta["recommendation"])
-    else:
-        out["recommendation"] = meta["recommendation"]
-    out["finding_id"] = [finding_id(rule, str(s)) for s in out["subject"]]
-    out = out.where(out.notna(), None)
-    return out[FINDING_COLUMNS].reset_index(drop=True)
 
 
 #: Fact columns copied into the finding as they are.

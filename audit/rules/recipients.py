@@ -8,7 +8,12 @@ processors, authorities). The register, the inventory and the disclosure log
 name *organisations*; :func:`actual_recipients` turns each into a category
 through ``recipient_categories.yaml`` and decides whether the policy allows
 it. Activities the policy does not govern (processor work, blocks outside
-its scope) are listed but not judged, as in :mod:`audit.rules.register`.
+its scope) are listed but not judged: the classification of the register
+rows is the shared, memoised one of :mod:`audit.rules.activities`.
+
+The source rows (``recipients.facts``) and the table (``recipients.actual``)
+are computed once per audit; each rule function reads them and returns its
+facts, worded by the catalogue (``data/reference/rules.yaml``).
 """
 
 from __future__ import annotations
@@ -16,11 +21,10 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.reference.vocab import fold, recipient_categories, vocabulary
+from audit.rules.activities import classify_activities
 from audit.rules.common import blank, exploded
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite, combine_findings, make_findings
-from audit.rules.optional import column as _col
-from audit.rules.register import classify_activities
+from audit.rules.findings import cite
 
 RECIPIENT_COLUMNS = [
     "activity_id",
@@ -51,10 +55,10 @@ def _vendor_info(ctx: AuditContext) -> pd.DataFrame:
     cats = recipient_categories()
     info = pd.DataFrame(
         {
-            "key": _folded(_col(vendors, "vendor")),
-            "vendor_name": _col(vendors, "vendor"),
-            "vendor_role": vocabulary("vendor_role").map_series(_col(vendors, "role")),
-            "vendor_cat": cats.map_series(_col(vendors, "category"), method="match"),
+            "key": _folded(vendors["vendor"]),
+            "vendor_name": vendors["vendor"],
+            "vendor_role": vocabulary("vendor_role").map_series(vendors["role"]),
+            "vendor_cat": cats.map_series(vendors["category"], method="match"),
             "vendor_evidence": cite(vendors) if len(vendors) else pd.Series(dtype="object"),
         }
     )
@@ -62,45 +66,26 @@ def _vendor_info(ctx: AuditContext) -> pd.DataFrame:
     systems = ctx.inputs.systems
     any_sys = pd.DataFrame(
         {
-            "key": _folded(_col(systems, "vendor")),
-            "any_system_cat": cats.map_series(_col(systems, "recipient_category"), method="match"),
+            "key": _folded(systems["vendor"]),
+            "any_system_cat": cats.map_series(systems["recipient_category"], method="match"),
         }
     )
     first = any_sys.dropna().drop_duplicates("key")  # inventory order decides when a vendor has several kinds
     return info.merge(first, on="key", how="left")
 
 
-def _sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
-    """Every (activity, recipient) fact: listed in the register, a system's vendor, a logged disclosure."""
-    acts = ctx.inputs.activities
-    listed = exploded(cls.assign(recipients=_col(acts, "recipients")), "recipients", "recipient")
-    listed = listed.assign(
-        source="listed",
-        evidence=cite(listed) + ", column recipients",
-        system_id=None,
-        system_word=None,
-        role_word=None,
-    )
-    use = exploded(cls.assign(systems=_col(acts, "systems")), "systems", "system_id")
-    use["system_id"] = use["system_id"].astype(str).str.strip()
-    systems = ctx.inputs.systems
-    sys_info = pd.DataFrame(
-        {
-            "system_id": _col(systems, "system_id"),
-            "recipient": _col(systems, "vendor"),
-            "system_word": _col(systems, "recipient_category"),
-            "evidence": cite(systems) if len(systems) else pd.Series(dtype="object"),
-        }
-    )
-    via_system = use.drop(columns=["src_file", "src_sheet", "src_row"]).merge(sys_info, on="system_id")
-    via_system = via_system.assign(source="system vendor", role_word=None)
+def _disclosure_sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
+    """Recipient facts of the disclosure log, with the classification of the activity they name.
+
+    A disclosure naming an activity the register does not hold counts as undisclosed processing.
+    """
     disc = ctx.inputs.disclosures
     by_id = cls.drop_duplicates("activity_id").set_index("activity_id")
     via_disc = pd.DataFrame(
         {
-            "activity_id": _col(disc, "activity_id"),
-            "recipient": _col(disc, "recipient"),
-            "role_word": _col(disc, "recipient_role"),
+            "activity_id": disc["activity_id"],
+            "recipient": disc["recipient"],
+            "role_word": disc["recipient_role"],
             "source": "disclosure",
             "evidence": cite(disc) if len(disc) else pd.Series(dtype="object"),
             "system_id": None,
@@ -110,6 +95,34 @@ def _sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
     for col in ("policy_ref", "policy_id", "status"):
         via_disc[col] = via_disc["activity_id"].map(by_id[col]) if len(by_id) else None
     via_disc["status"] = via_disc["status"].fillna("undisclosed")
+    return via_disc
+
+
+def _sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
+    """Every (activity, recipient) fact: listed in the register, a system's vendor, a logged disclosure."""
+    acts = ctx.inputs.activities
+    listed = exploded(cls.assign(recipients=acts["recipients"]), "recipients", "recipient")
+    listed = listed.assign(
+        source="listed",
+        evidence=cite(listed) + ", column recipients",
+        system_id=None,
+        system_word=None,
+        role_word=None,
+    )
+    use = exploded(cls.assign(systems=acts["systems"]), "systems", "system_id")
+    use["system_id"] = use["system_id"].astype(str).str.strip()
+    systems = ctx.inputs.systems
+    sys_info = pd.DataFrame(
+        {
+            "system_id": systems["system_id"],
+            "recipient": systems["vendor"],
+            "system_word": systems["recipient_category"],
+            "evidence": cite(systems) if len(systems) else pd.Series(dtype="object"),
+        }
+    )
+    via_system = use.drop(columns=["src_file", "src_sheet", "src_row"]).merge(sys_info, on="system_id")
+    via_system = via_system.assign(source="system vendor", role_word=None)
+    via_disc = _disclosure_sources(ctx, cls)
     cols = ["activity_id", "policy_ref", "policy_id", "status", "recipient", "source"]
     cols += ["system_id", "system_word", "role_word", "evidence"]
     out = pd.concat([frame[cols] for frame in (listed, via_system, via_disc)], ignore_index=True)
@@ -200,6 +213,11 @@ def _join(values: pd.Series) -> str:
     return "; ".join(dict.fromkeys(str(v) for v in values.dropna() if str(v)))
 
 
+def _distinct(values: pd.Series) -> list:
+    """The values present, in order, without repeats (a list fact, or a list of phrase keys)."""
+    return list(dict.fromkeys(values.dropna()))
+
+
 def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=RECIPIENT_COLUMNS)
@@ -231,125 +249,117 @@ def actual_recipients(ctx: AuditContext) -> pd.DataFrame:
     reference is known. ``allowed`` is ``<NA>`` for activities the policy
     does not govern (processor work, P-COOKIES); ``why`` says what decided.
     """
-    return _summarise(_facts(ctx))
+    return ctx.memo("recipients.actual", lambda: _summarise(_facts(ctx)))
 
 
 # --- the rules -----------------------------------------------------------------------------------
 
 
-def _not_named(ctx: AuditContext, actual: pd.DataFrame) -> pd.DataFrame:
-    """REC-01: one finding per activity × recipient, naming every category that is not allowed."""
-    gap = actual[actual["allowed"].eq(False).fillna(False).astype(bool)].copy()
-    if gap.empty:
-        return make_findings("REC-01", gap, ctx.settings)
-    gap["what"] = gap["source"] + "; category " + gap["category_label"].fillna("unknown")
-    per = gap.groupby(["activity_id", "recipient"], sort=True).agg(
-        policy_ref=("policy_ref", "first"),
-        what=("what", _join),
-        why=("why", _join),
-        evidence=("evidence", _join),
-    )
-    per = per.reset_index()
-    block = per["policy_ref"].fillna("")
+def _listing(values: object, key: str) -> str:
+    """The phrase key that renders a list of names: ``key``, or ``nothing`` when there are none."""
+    return key if isinstance(values, list) and values else "nothing"
+
+
+def _policy_names(ctx: AuditContext, per: pd.DataFrame) -> pd.DataFrame:
+    """What the policy names for each finding's block and for every activity (REC-01's parenthesis)."""
     named = ctx.policy.recipients
-    labels = named.groupby("policy_id")["label"].agg(", ".join)
-    policy_names = block.map(labels).fillna("nothing")
-    clause = block.map(lambda pid: ctx.policy.clause(pid, "recipients") if pid in set(labels.index) else None)
-    rows = pd.DataFrame(
+    labels = named.groupby("policy_id")["label"].agg(list)
+    block = per["policy_ref"]
+    names = block.map(labels)
+    everywhere = labels.get("*", [])
+    return pd.DataFrame(
         {
-            "subject": per["activity_id"].astype(str) + ":" + per["recipient"],
-            "activity_id": per["activity_id"],
-            "vendor": per["recipient"],
-            "detail": "Activity "
-            + per["activity_id"].astype(str)
-            + " shares data with "
-            + per["recipient"]
-            + " ("
-            + per["what"]
-            + "): "
-            + per["why"]
-            + " (the policy names for "
-            + block.replace("", "it")
-            + ": "
-            + policy_names
-            + "; for every activity: "
-            + labels.get("*", "nothing")
-            + ").",
-            "evidence": per["evidence"],
-            "policy_clause": clause,
-        }
+            "named_for": block.notna().map({True: "ref", False: "no_ref"}),
+            "block_names": names,
+            "block_listing": names.map(lambda v: _listing(v, "names")),
+            "everywhere_names": [everywhere] * len(per),
+            "everywhere_listing": _listing(everywhere, "everywhere"),
+            "policy_clause": block.map(
+                lambda pid: ctx.policy.clause(pid, "recipients") if pid in set(labels.index) else None
+            ),
+        },
+        index=per.index,
     )
-    return make_findings("REC-01", rows, ctx.settings)
 
 
-def _no_dpa(ctx: AuditContext) -> pd.DataFrame:
+def unnamed_recipients(ctx: AuditContext) -> pd.DataFrame:
+    """REC-01: one row per activity × recipient whose categories the policy does not allow.
+
+    ``category_state`` and ``why`` are phrase keys, one per kind of category
+    found (``unknown``/``undetermined`` when no category could be
+    determined, ``known``/``not_named`` for known ones, labels in
+    ``category_labels``); ``block`` says whether the activity cites a known
+    policy block.
+    """
+    actual = actual_recipients(ctx)
+    gap = actual[actual["allowed"].eq(False).fillna(False).astype(bool)]
+    known = gap["category"].notna()
+    gap = gap.assign(
+        state=known.map({True: "known", False: "unknown"}), why=known.map({True: "not_named", False: "undetermined"})
+    )
+    per = (
+        gap.groupby(["activity_id", "recipient"], sort=True)
+        .agg(
+            policy_ref=("policy_ref", "first"),
+            sources=("source", _join),
+            category_state=("state", _distinct),
+            category_labels=("category_label", _distinct),
+            why=("why", _distinct),
+            evidence=("evidence", _join),
+        )
+        .reset_index()
+    )
+    policy_ids = set(ctx.policy.activities["policy_id"])
+    per["policy_id"] = per["policy_ref"].where(per["policy_ref"].isin(policy_ids), None)
+    per["block"] = per["policy_id"].notna().map({True: "cited_block", False: "missing_block"})
+    return pd.concat([per.assign(vendor=per["recipient"]), _policy_names(ctx, per)], axis=1)
+
+
+def processors_without_dpa(ctx: AuditContext) -> pd.DataFrame:
     """REC-02: processors and sub-processors with no ``dpa_signed`` date (a blank cell is no agreement)."""
     vendors = ctx.inputs.vendors
-    role = vocabulary("vendor_role").map_series(_col(vendors, "role"))
-    signed = pd.to_datetime(_col(vendors, "dpa_signed", pd.NaT), errors="coerce")
-    gap = vendors[role.isin(["processor", "sub_processor"]) & signed.isna()]
+    role = vocabulary("vendor_role").map_series(vendors["role"])
+    gap = vendors[role.isin(["processor", "sub_processor"]) & vendors["dpa_signed"].isna()]
     rec = ctx.policy.recipients
     processors = rec[(rec["policy_id"] == "*") & (rec["role"] == "processor")]["category"]
     clause = ctx.policy.clause("*", f"recipients:{processors.iloc[0]}") if len(processors) else None
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "subject": gap["vendor"],
             "vendor": gap["vendor"],
-            "detail": "Vendor "
-            + gap["vendor"].astype(str)
-            + " ("
-            + role[gap.index].str.replace("_", "-")
-            + ", "
-            + _col(gap, "country").astype(str)
-            + ") has no signed data processing agreement recorded.",
+            "role": role[gap.index],
+            "country": gap["country"],
             "evidence": cite(gap) + ", column dpa_signed",
             "policy_clause": clause,
         }
     )
-    return make_findings("REC-02", rows, ctx.settings)
 
 
-def _unnamed_group_companies(ctx: AuditContext, facts: pd.DataFrame) -> pd.DataFrame:
+def unnamed_group_companies(ctx: AuditContext) -> pd.DataFrame:
     """REC-03: a group company (by vendor role or category) that section 6 does not name.
 
     Names are compared folded ("carasent asa" = "Carasent ASA"). A listed
     recipient that is only a category word ("Koncernbolag", "bolag inom
     Carasentkoncernen") names no company and is left to REC-01.
     """
+    facts = _facts(ctx)
     named = {fold(n) for n in ctx.policy.group_companies}
     is_group = (facts["role"] == "group_company") | (facts["category"] == "group_company")
     category_word = facts["vendor_name"].isna() & recipient_categories().map_series(facts["recipient"]).notna()
-    gap = facts[
-        facts["status"].isin(JUDGED) & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)
-    ].copy()
-    if gap.empty:
-        return make_findings("REC-03", gap, ctx.settings)
+    judged = facts["status"].isin(JUDGED)
+    gap = facts[judged & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)]
     per = gap.groupby(["activity_id", "recipient"], sort=True).agg(
-        source=("source", _join), evidence=("evidence", _join)
+        sources=("source", _join), evidence=("evidence", _join)
     )
     per = per.reset_index()
-    rows = pd.DataFrame(
-        {
-            "subject": per["activity_id"].astype(str) + ":" + per["recipient"],
-            "activity_id": per["activity_id"],
-            "vendor": per["recipient"],
-            "detail": "Activity "
-            + per["activity_id"].astype(str)
-            + " shares data with group company "
-            + per["recipient"]
-            + " ("
-            + per["source"]
-            + "), which section 6 does not name (it names: "
-            + ", ".join(ctx.policy.group_companies)
-            + ").",
-            "evidence": per["evidence"],
-            "policy_clause": ctx.policy.clause("*", "group_companies"),
-        }
+    return per.assign(
+        company=per["recipient"],
+        vendor=per["recipient"],
+        named=[list(ctx.policy.group_companies)] * len(per),
+        policy_clause=ctx.policy.clause("*", "group_companies"),
     )
-    return make_findings("REC-03", rows, ctx.settings)
 
 
-def _unused_categories(ctx: AuditContext, cls: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+def unused_recipient_categories(ctx: AuditContext) -> pd.DataFrame:
     """REC-04 (info): a category named for a policy block that none of the block's register entries fills.
 
     Only blocks cited by at least one ``checked`` register entry are
@@ -357,97 +367,72 @@ def _unused_categories(ctx: AuditContext, cls: pd.DataFrame, actual: pd.DataFram
     categories (section 6 applies to all activities and need not be used by
     each). The recipients of every entry citing the block count together.
     """
+    cls = classify_activities(ctx)
     entries = cls[cls["status"] == "checked"]
     rec = ctx.policy.recipients
     named = rec[(rec["policy_id"] != "*") & rec["policy_id"].isin(entries["policy_id"])]
-    filled = actual.merge(
-        cls[["activity_id", "policy_id"]].drop_duplicates("activity_id"), on="activity_id", how="left"
-    )[["policy_id", "category"]].dropna()
+    blocks = cls[["activity_id", "policy_id"]].drop_duplicates("activity_id")
+    filled = actual_recipients(ctx).merge(blocks, on="activity_id", how="left")[["policy_id", "category"]].dropna()
     gap = named.merge(filled.drop_duplicates().assign(used=True), on=["policy_id", "category"], how="left")
     gap = gap[gap["used"].isna()]
-    if gap.empty:
-        return make_findings("REC-04", gap, ctx.settings)
-    who = entries.groupby("policy_id")["activity_id"].agg(lambda s: ", ".join(map(str, s)))
+    who = entries.groupby("policy_id")["activity_id"].agg(lambda s: [str(a) for a in s])
     rows_of = entries.assign(where=cite(entries)).groupby("policy_id")["where"].agg("; ".join)
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "subject": gap["policy_id"] + ":" + gap["category"],
-            "detail": "Policy activity "
-            + gap["policy_id"]
-            + " names «"
-            + gap["label"]
-            + "» as a recipient, but no actual recipient of its register entries ("
-            + gap["policy_id"].map(who)
-            + ") is in that category.",
+            "policy_id": gap["policy_id"],
+            "category": gap["category"],
+            "label": gap["label"],
+            "entries": gap["policy_id"].map(who),
             "evidence": gap["policy_id"].map(ctx.policy.where) + "; " + gap["policy_id"].map(rows_of),
             "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "recipients")),
         }
     )
-    return make_findings("REC-04", rows, ctx.settings)
 
 
-def _authority_disclosures(ctx: AuditContext) -> pd.DataFrame:
+def _authority_rows(ctx: AuditContext) -> pd.Series:
+    """Disclosures to an authority: by the log's ``recipient_role``, or a vendor whose role is authority."""
+    disc = ctx.inputs.disclosures
+    roles = vocabulary("vendor_role")
+    vendors = ctx.inputs.vendors
+    vendor_roles = pd.Series(roles.map_series(vendors["role"]).values, index=_folded(vendors["vendor"]))
+    vendor_roles = vendor_roles[~vendor_roles.index.duplicated()]
+    return (roles.map_series(disc["recipient_role"]) == "authority") | (
+        _folded(disc["recipient"]).map(vendor_roles) == "authority"
+    )
+
+
+def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
     """REC-05: a disclosure to an authority whose basis is not the one section 6 gives for authorities.
 
     Section 6 says "lagstadgad skyldighet" (legal obligation); the required
-    basis is read from the policy model's section-6 authority row. The
-    recipient is an authority when the log's ``recipient_role`` says so or
-    the recipient is a vendor with role authority. A disclosure listing the
-    required basis among others is accepted; a blank basis is not.
+    basis is read from the policy model's section-6 authority row. A
+    disclosure listing the required basis among others is accepted; a blank
+    basis is not. ``dated`` and ``basis_said`` are phrase keys (a date or
+    none, bases or none).
     """
     disc = ctx.inputs.disclosures
     rec = ctx.policy.recipients
     authority = rec[(rec["policy_id"] == "*") & (rec["role"] == "authority")]
     if disc.empty or authority.empty:
-        return make_findings("REC-05", disc.iloc[0:0], ctx.settings)
+        return pd.DataFrame()
     required = set(authority["legal_basis"].iloc[0])
-    roles = vocabulary("vendor_role")
-    vendors = ctx.inputs.vendors
-    vendor_roles = pd.Series(roles.map_series(_col(vendors, "role")).values, index=_folded(_col(vendors, "vendor")))
-    vendor_roles = vendor_roles[~vendor_roles.index.duplicated()]
-    is_authority = (roles.map_series(_col(disc, "recipient_role")) == "authority") | (
-        _folded(_col(disc, "recipient")).map(vendor_roles) == "authority"
-    )
-    bases = exploded(disc.assign(_basis=_col(disc, "legal_basis")), "_basis", "basis")
+    bases = exploded(disc.assign(_basis=disc["legal_basis"]), "_basis", "basis")
     bases["basis"] = vocabulary("legal_basis").map_series(bases["basis"].astype(str), method="match")
     ok_rows = set(bases.loc[bases["basis"].isin(required), "_row"])
-    stated = bases.dropna(subset=["basis"]).groupby("_row")["basis"].agg(", ".join)
-    gap = disc[is_authority & ~disc.index.isin(ok_rows)]
-    when = pd.to_datetime(_col(gap, "date", pd.NaT), errors="coerce").dt.strftime("%Y-%m-%d").fillna("no date")
-    rows = pd.DataFrame(
+    stated = bases.dropna(subset=["basis"]).groupby("_row")["basis"].agg(list)
+    gap = disc[_authority_rows(ctx) & ~disc.index.isin(ok_rows)]
+    said = pd.Series(gap.index, index=gap.index).map(stated)
+    return pd.DataFrame(
         {
-            "subject": _col(gap, "activity_id").astype(str) + ":" + gap["recipient"].astype(str) + ":" + when,
-            "activity_id": _col(gap, "activity_id"),
+            "activity_id": gap["activity_id"],
+            "recipient": gap["recipient"],
             "vendor": gap["recipient"],
-            "detail": "Disclosure of "
-            + when
-            + " to authority "
-            + gap["recipient"].astype(str)
-            + " (activity "
-            + _col(gap, "activity_id").astype(str)
-            + ") rests on "
-            + pd.Series(gap.index, index=gap.index).map(stated).fillna("no legal basis")
-            + ", not on "
-            + ", ".join(sorted(required))
-            + ".",
+            "date": gap["date"],
+            "dated": gap["date"].notna().map({True: "date", False: "no_date"}),
+            "bases": said,
+            "basis_said": said.notna().map({True: "bases", False: "no_basis"}),
+            "required": [sorted(required)] * len(gap),
             "evidence": cite(gap) + ", column legal_basis",
             "policy_clause": ctx.policy.clause("*", f"recipients:{authority['category'].iloc[0]}"),
         }
-    )
-    return make_findings("REC-05", rows, ctx.settings)
-
-
-def check_recipients(ctx: AuditContext) -> pd.DataFrame:
-    """REC-01..05: undisclosed recipients, missing DPAs, unnamed group companies, unused categories, authorities."""
-    cls = classify_activities(ctx)
-    facts = _judge(ctx, _resolve(ctx, _sources(ctx, cls)))
-    actual = _summarise(facts)
-    return combine_findings(
-        [
-            _not_named(ctx, actual),
-            _no_dpa(ctx),
-            _unnamed_group_companies(ctx, facts),
-            _unused_categories(ctx, cls, actual),
-            _authority_disclosures(ctx),
-        ]
     )

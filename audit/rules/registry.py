@@ -21,12 +21,6 @@ from audit.reference.catalogue import CATALOGUE_FILE, catalogue
 from audit.rules.context import AuditContext
 from audit.rules.findings import combine_findings, findings_from_facts
 
-# Families not yet returning facts: area -> function returning that area's findings.
-_LEGACY_FAMILIES: dict[str, str] = {
-    "REG": "audit.rules.register:check_register",
-    "REC": "audit.rules.recipients:check_recipients",
-}
-
 
 @cache
 def resolve(ref: str) -> Callable[..., Any]:
@@ -51,26 +45,13 @@ def rule_ids(area: str | None = None) -> list[str]:
 
 def rule_facts(ctx: AuditContext, rule_id: str) -> pd.DataFrame:
     """The facts ``rule_id`` finds in this audit (one row per gap), before wording."""
-    check = catalogue().rules[rule_id].check
-    if check is None:
-        raise ReferenceDataError(f"{CATALOGUE_FILE}: {rule_id} names no check function")
-    return resolve(check)(ctx)
+    return resolve(catalogue().rules[rule_id].check)(ctx)
 
 
 def run_rules(ctx: AuditContext, rules: Iterable[str] | None = None) -> pd.DataFrame:
     """The findings of ``rules`` (default: every rule of the catalogue), severity first."""
     wanted = list(rules) if rules is not None else rule_ids()
-    frames = []
-    legacy = []
-    for rid in wanted:
-        if catalogue().rules[rid].check is None:
-            legacy.append(rid)
-            continue
-        frames.append(findings_from_facts(rid, rule_facts(ctx, rid), ctx))
-    for area in dict.fromkeys(rid.split("-")[0] for rid in legacy):
-        found = resolve(_LEGACY_FAMILIES[area])(ctx)
-        frames.append(found[found["rule"].isin(legacy)])
-    return combine_findings(frames)
+    return combine_findings([findings_from_facts(rid, rule_facts(ctx, rid), ctx) for rid in wanted])
 
 
 def run_family(ctx: AuditContext, area: str) -> pd.DataFrame:
