@@ -93,8 +93,11 @@ def main(argv: list[str]) -> int:
         return run(["-m", "tools.docs"])
     if task == "lint":
         setup()
-        return run(["-m", "ruff", "check", "audit", "tests", "benchmarks", "tools", "tasks.py"]) or run(
-            ["-m", "ruff", "format", "--check", "audit", "tests", "benchmarks", "tools", "tasks.py"]
+        targets = ["audit", "tests", "benchmarks", "tools", "tasks.py"]
+        return (
+            run(["-m", "ruff", "check", *targets])
+            or run(["-m", "ruff", "format", "--check", *targets])
+            or run(["-m", "mypy"])
         )
     print(__doc__)
     return 0 if task == "help" else 2

@@ -83,14 +83,14 @@ class _Loader:
             return loaded
         by_sheet = {s.sheet: s for s in sources}
         for sheet in spec.sheets:
-            source = by_sheet.get(sheet.name)
-            if source is None:
+            csv_source = by_sheet.get(sheet.name)
+            if csv_source is None:
                 found = ", ".join(s.label for s in sources)
                 raise InputError(
                     f"{spec.name}.{sheet.name.lower()}.csv: missing sheet {sheet.name} of {spec.name} "
                     f"(CSV files found: {found})"
                 )
-            loaded[sheet.name] = self.sheet(sheet, read_csv_grid(source, sheet), source, sheet.name)
+            loaded[sheet.name] = self.sheet(sheet, read_csv_grid(csv_source, sheet), csv_source, sheet.name)
         return loaded
 
     def records(self, systems: SheetFrame, activities: SheetFrame) -> dict[str, pd.DataFrame]:

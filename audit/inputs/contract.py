@@ -13,6 +13,7 @@ contract column, so no rule has to ask whether a column exists.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ def _is_country_list(v: object) -> bool:
 
 
 # columns.yaml type -> (dtype, element check); element checks only on the small sheets.
-_TYPES: dict[str, tuple[object, object]] = {
+_TYPES: dict[str, tuple[object, Callable[[object], bool] | None]] = {
     "id": (object, _is_text),
     "text": (object, _is_text),
     "vocab": (object, _is_text),
@@ -108,7 +109,7 @@ def conform(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
             out[col.name] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype="object")
         else:
             dtype, _ = _TYPES[col.type]
-            out[col.name] = pd.Series(_MISSING.get(col.type), index=out.index, dtype=dtype)  # type: ignore[call-overload]
+            out[col.name] = pd.Series(_MISSING.get(col.type), index=out.index, dtype=dtype)
     return out
 
 

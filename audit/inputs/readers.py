@@ -100,7 +100,7 @@ def find_input_files(data_dir: Path, spec: InputSpec) -> list[SourceFile]:
     if len(workbooks) > 1 or (workbooks and csvs):
         names = ", ".join(f.label for f in found)
         raise InputError(f"{names}: the {spec.name} input is given more than once; keep one of these files")
-    sheets = [f.sheet for f in csvs]
+    sheets = [f.sheet for f in csvs if f.sheet is not None]
     duplicated = {s for s in sheets if sheets.count(s) > 1}
     if duplicated:
         names = ", ".join(f.label for f in csvs if f.sheet in duplicated)

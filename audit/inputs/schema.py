@@ -187,17 +187,7 @@ def input_specs() -> dict[str, InputSpec]:
         sheets = []
         for sheet_name, raw_sheet in raw_input.sheets.items():
             columns = tuple(
-                ColumnSpec(
-                    name=name,
-                    type=c.type,
-                    required=c.required,
-                    blank_ok=c.blank_ok,
-                    unique=c.unique,
-                    vocabulary=c.vocabulary,
-                    default=c.default,
-                    aliases=tuple(c.aliases),
-                    doc=c.doc,
-                )
+                ColumnSpec(name=name, **{**c.model_dump(), "aliases": tuple(c.aliases)})
                 for name, c in raw_sheet.columns.items()
             )
             sheets.append(SheetSpec(input_name, sheet_name, tuple(raw_sheet.aliases), columns, raw_sheet.doc))

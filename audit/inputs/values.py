@@ -132,14 +132,14 @@ def parse_date(value: object, date_order: str | None = None) -> tuple[pd.Timesta
         return (ts, None) if ts is not None else (None, INVALID_DATE)
     months = vocabulary("month")
     if m := _DAY_MONTH_YEAR.fullmatch(text):
-        day, month, year = m.group(1), months.lookup(m.group(2)), m.group(3)
+        day_text, month, year_text = m.group(1), months.lookup(m.group(2)), m.group(3)
     elif m := _MONTH_DAY_YEAR.fullmatch(text):
-        month, day, year = months.lookup(m.group(1)), m.group(2), m.group(3)
+        month, day_text, year_text = months.lookup(m.group(1)), m.group(2), m.group(3)
     else:
         return None, UNPARSEABLE_DATE
     if month is None:
         return None, UNPARSEABLE_DATE
-    ts = _valid(int(year), int(month), int(day))
+    ts = _valid(int(year_text), int(month), int(day_text))
     return (ts, None) if ts is not None else (None, INVALID_DATE)
 
 
@@ -195,7 +195,8 @@ def _legal_basis_list(value: object) -> tuple[object, list[Problem]]:
     found: list[str] = []
     problems: list[Problem] = []
     for item in split_list(text):
-        ids = [vocab.lookup(item)] if vocab.lookup(item) else vocab.find_all(item)
+        known = vocab.lookup(item)
+        ids = [known] if known else vocab.find_all(item)
         if not ids:
             problems.append((item, "unknown legal basis"))
         found.extend(i for i in ids if i not in found)

@@ -102,11 +102,24 @@ class PolicyModel:
         except OSError as exc:
             raise ReferenceDataError(f"{self.source_path}: cannot read the policy text ({exc.strerror})") from None
 
+    @property
+    def controller(self) -> str:
+        """The controller's name as the policy gives it (the organisation audited)."""
+        return str(self.raw["controller"]["name"])
+
+    @property
+    def source(self) -> str:
+        """Where the model was taken from, as the model file says."""
+        return str(self.raw.get("source", ""))
+
+    def section(self, policy_id: str) -> object:
+        """The policy section that describes ``policy_id`` (quoted with its clauses)."""
+        return next(a["section"] for a in self.raw["activities"] if a["id"] == policy_id)
+
     def where(self, policy_id: str) -> str:
         """Evidence for a policy activity: ``integritetspolicy.txt › §10 › <block title>``."""
         act = self.activities.set_index("policy_id").loc[policy_id]
-        section = next(a["section"] for a in self.raw["activities"] if a["id"] == policy_id)
-        return f"{self.source_path.name} › §{section} › {act['title']}"
+        return f"{self.source_path.name} › §{self.section(policy_id)} › {act['title']}"
 
     def clause(self, policy_id: str, field: str) -> str:
         """The quoted policy sentence behind ``field`` of ``policy_id``, for a finding's ``policy_clause``.

@@ -132,7 +132,7 @@ def _contacts(section: _Section) -> dict[str, dict[str, str]]:
         controller["name"] = name.strip()
         controller["postal_address"] = rest.strip()
     return {
-        "controller": {k: controller.get(k) for k in ("name", "postal_address", "email")},
+        "controller": {k: controller.get(k, "") for k in ("name", "postal_address", "email")},
         "dpo": {"email": out["dpo"]["email"]},
     }
 
@@ -419,7 +419,9 @@ def parse_policy_text(text: str) -> dict[str, Any]:
     grounds = []
     for line in transfers.lines:
         bullet = _BULLET.match(line)
-        for gid in vocabulary("transfer_mechanism").find_all(bullet.group("body") if bullet else ""):
+        if bullet is None:
+            continue
+        for gid in vocabulary("transfer_mechanism").find_all(bullet.group("body")):
             grounds.append({"id": gid, "sentence": _clean(bullet.group("body"))})
     security = _section(sections, "security")
     promises = []

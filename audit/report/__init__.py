@@ -62,7 +62,7 @@ def reference_dates(result: AuditResult) -> pd.DataFrame:
     """Which reference lists (and of which date) the audit used."""
     adequacy = adequacy_source()
     rows = [
-        ("Policy", f"version {result.policy.version.isoformat()}", str(result.policy.raw.get("source", ""))),
+        ("Policy", f"version {result.policy.version.isoformat()}", result.policy.source),
         ("Adequacy decisions", str(adequacy.get("date", "")), str(adequacy.get("source", ""))),
         ("EU/EEA member states", str(reference("countries").get("date", "")), str(reference("countries")["source"])),
         ("Settings", result.context.settings.date, result.context.settings.source),
@@ -102,7 +102,7 @@ def write_report(
     written += pngs
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
-        ("Organisation", ctx.settings.organisation or result.policy.raw["controller"]["name"]),
+        ("Organisation", ctx.settings.organisation or result.policy.controller),
         ("As-of date", ctx.as_of),
         ("Policy version", result.policy.version),
         ("Data folder", str(result.inputs.data_dir)),

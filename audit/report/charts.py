@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from audit.reference.settings import SEVERITIES, Settings
 
@@ -105,7 +106,7 @@ def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
         ax.barh(table.index, table[code], left=left, color=colour, label=labels[code])
         left = left + table[code]
     ax.set_xlabel("Vendors transferring data there")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
     ax.legend(title="Safeguard", loc="lower right", frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)

@@ -116,7 +116,7 @@ def vague_retention(ctx: AuditContext) -> pd.DataFrame:
     rows = []
     for pid, group in vague.groupby("policy_id", sort=True):
         sentences = list(dict.fromkeys(group["source"]))
-        section = next(a["section"] for a in policy.raw["activities"] if a["id"] == pid)
+        section = policy.section(pid)
         rows.append(
             {
                 "policy_id": pid,

@@ -18,6 +18,8 @@ Art. 28(3)(f)).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from audit.reference.vocab import data_categories, reveals, special_category_ids
@@ -32,7 +34,7 @@ RECORDED = ("yes", "not_needed")
 CATEGORY_COLUMNS = ("data_categories", "special_categories")
 
 
-def _labels(ids: object) -> list[str]:
+def _labels(ids: Iterable[str]) -> list[str]:
     """Display labels of category ids, in order, without repeats."""
     vocab = data_categories()
     return list(dict.fromkeys(vocab.label(cid) for cid in ids))
