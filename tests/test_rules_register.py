@@ -443,7 +443,7 @@ def test_special_category_data_without_a_dpia():
     found = findings(world(activities=acts), "REG-07")
     assert list(found["subject"]) == ["A-12"]
     assert found.loc[0, "activity_id"] == "A-12"
-    assert found.loc[0, "severity"] == "high"
+    assert found.loc[0, "severity"] == "medium"
     assert found.loc[0, "detail"] == (
         "Activity A-12 (Activity A-12) involves special-category data (Hälsa), but its register entry records no DPIA."
     )
@@ -458,7 +458,7 @@ def test_data_that_can_reveal_a_special_category_and_a_dpia_recorded_as_no():
     assert list(found["subject"]) == ["A-08"]
     assert found.loc[0, "detail"] == (
         "Activity A-08 (Activity A-08) involves data that can reveal special-category data "
-        "(Matpreferenser → Hälsa, Religiös övertygelse), but its register entry says dpia: no."
+        "(Matpreferenser → Hälsa, Religiös övertygelse), but its register entry says no DPIA was carried out."
     )
 
 

@@ -93,6 +93,14 @@ class _Loader:
             loaded[sheet.name] = self.sheet(sheet, read_csv_grid(csv_source, sheet), csv_source, sheet.name)
         return loaded
 
+    def tables(self) -> dict[str, SheetFrame]:
+        """Every sheet of the spreadsheet inputs (:data:`TABLE_INPUTS`), keyed by sheet name."""
+        specs = input_specs()
+        sheets: dict[str, SheetFrame] = {}
+        for name in TABLE_INPUTS:
+            sheets.update(self.table_input(specs[name]))
+        return sheets
+
     def records(self, systems: SheetFrame, activities: SheetFrame) -> dict[str, pd.DataFrame]:
         """Record extracts keyed by system_id, with aggregated issues."""
         sheet = input_specs()["records"].sheets[0]
@@ -202,8 +210,7 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
     Returns
     -------
     Inputs
-        Normalised frames with provenance, the validation issues and the
-        files read with their SHA-256.
+        Normalised frames with provenance, the validation issues and the files read with their SHA-256.
 
     Raises
     ------
@@ -211,48 +218,78 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         When the audit cannot run: a required file, sheet or column is
         missing, or a file is unreadable, encrypted, corrupt or unsafe.
     """
+    loader = _Loader(_data_folder(data_dir, date_order), date_order)
+    sheets = loader.tables()
+    loader.issues.extend(_reference_issues(sheets))
+    records = loader.records(sheets["Systems"], sheets["Activities"])
+    inputs = Inputs(
+        activities=sheets["Activities"].data,
+        systems=sheets["Systems"].data,
+        vendors=sheets["Vendors"].data,
+        requests=sheets["Requests"].data,
+        disclosures=sheets["Disclosures"].data,
+        records=records,
+        issues=_in_reading_order(loader.issues),
+        files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
+        data_dir=str(data_dir),
+    )
+    check_contract(inputs)
+    return inputs
+
+
+def _data_folder(data_dir: str | Path, date_order: str | None) -> Path:
+    """The data folder, checked together with the arguments before anything is read.
+
+    Checking first means a bad call fails with one clear line rather than
+    part-way through a folder, and no workbook is opened unless openpyxl
+    parses XML through defusedxml (see :func:`~audit.inputs.safety.require_defusedxml`).
+
+    Raises
+    ------
+    InputError
+        For a date order other than :data:`~audit.inputs.values.DATE_ORDERS`,
+        when workbooks cannot be read safely, or when the folder does not exist.
+    """
     if date_order is not None and date_order not in DATE_ORDERS:
         raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}, got {date_order!r}")
     require_defusedxml()
     folder = Path(data_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: data folder not found")
-    loader = _Loader(folder, date_order)
-    specs = input_specs()
-    sheets: dict[str, SheetFrame] = {}
-    for name in TABLE_INPUTS:
-        sheets.update(loader.table_input(specs[name]))
-    activities, systems, vendors = sheets["Activities"], sheets["Systems"], sheets["Vendors"]
-    requests, disclosures = sheets["Requests"], sheets["Disclosures"]
+    return folder
 
-    for sheet, column in (
+
+def _reference_issues(sheets: dict[str, SheetFrame]) -> list[pd.DataFrame]:
+    """Issues for duplicated ids, and for references between the sheets that name nothing.
+
+    The rules join the sheets on these ids, so a duplicate or a dangling
+    reference is reported here, with the row to fix, rather than silently
+    missing from a join. The reference checks also rewrite each reference to
+    the spelling of the sheet it names (``crm`` → ``CRM``) so the joins match.
+    """
+    activities, systems, vendors = sheets["Activities"], sheets["Systems"], sheets["Vendors"]
+    keys = (
         (activities, "activity_id"),
         (systems, "system_id"),
         (vendors, "vendor"),
-        (requests, "request_id"),
-    ):
-        loader.issues.append(duplicates(sheet, column))
-    loader.issues.append(check_system_refs(activities, systems))
-    loader.issues.append(check_vendor_refs(systems, vendors))
-    loader.issues.append(check_activity_refs(disclosures, activities))
-    records = loader.records(systems, activities)
+        (sheets["Requests"], "request_id"),
+    )
+    return [
+        *(duplicates(sheet, column) for sheet, column in keys),
+        check_system_refs(activities, systems),
+        check_vendor_refs(systems, vendors),
+        check_activity_refs(sheets["Disclosures"], activities),
+    ]
 
-    parts = [p for p in loader.issues if not p.empty]
-    issues = pd.concat(parts, ignore_index=True) if parts else issues_frame()
-    # Reading order: file by file, top to bottom; file-level issues (no row) first within a file.
+
+def _in_reading_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """All issues in one frame, in reading order: file by file, top to bottom.
+
+    Within a file, file-level issues (no row) come first; the sort is stable,
+    so issues on one row keep the order the checks found them in.
+    """
+    found = [p for p in parts if not p.empty]
+    issues = pd.concat(found, ignore_index=True) if found else issues_frame()
     order = pd.DataFrame({"file": issues["file"].astype(str), "row": pd.to_numeric(issues["row"], errors="coerce")})
     issues = issues.loc[order.sort_values(["file", "row"], kind="stable", na_position="first").index]
-    issues = issues.reset_index(drop=True)
-    inputs = Inputs(
-        activities=activities.data,
-        systems=systems.data,
-        vendors=vendors.data,
-        requests=requests.data,
-        disclosures=disclosures.data,
-        records=records,
-        issues=issues,
-        files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
-        data_dir=str(data_dir),
-    )
-    check_contract(inputs)
-    return inputs
+    return issues.reset_index(drop=True)

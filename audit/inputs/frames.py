@@ -10,7 +10,7 @@ stamp each row with the file, sheet and row number a person would see.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -151,77 +151,155 @@ def frame_from_grid(
     InputError
         When a required column is missing.
     """
+    pos, cells, canon = _grid_header(grid, sheet, file, sheet_label)
+    data, blank = _data_rows(grid, pos)
+    frame = _provenance(file, sheet_label, (data.index + 1).astype(int), data.index)
+    cols = _Columns(file, sheet_label)
+    _sort_grid_columns(cols, data, blank, cells, canon, pos + 1)
+    for spec in sheet.columns:
+        raw = cols.known.get(spec.name, pd.Series(None, index=data.index, dtype=object))
+        values, problems = normalise_column(raw, spec, date_order)
+        cols.normalised[spec.name] = values
+        header = cols.headers.get(spec.name, spec.name)
+        if not problems.empty:
+            report = aggregate_issues if aggregate else _problem_issues
+            cols.issues.append(report(frame, problems, header))
+        if spec.required and not spec.blank_ok and spec.name in cols.known:
+            cols.issues.append(_missing_value_issues(frame, _blank_mask(raw), header, aggregate))
+    return cols.sheet_frame(sheet, frame)
+
+
+@dataclass
+class _Columns:
+    """The columns of one sheet being sorted out: known (by canonical name), extra, and the issues found.
+
+    Grids and Arrow tables sort their columns the same way: the first column
+    for a canonical name is that column, anything else is kept under its own
+    (made unique) header so no data is dropped, and the frame puts the
+    contract's columns first, then the extras, then the provenance.
+    """
+
+    file: str
+    sheet: str
+    known: dict[str, pd.Series] = field(default_factory=dict)
+    normalised: dict[str, pd.Series] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, pd.Series] = field(default_factory=dict)
+    issues: list[pd.DataFrame] = field(default_factory=list)
+
+    def add_extra(self, label: str, column: pd.Series) -> str:
+        """Keep ``column`` as an extra column; a taken label gets `` (2)`` appended until it is free."""
+        while label in self.extras or label in self.known:
+            label = f"{label} (2)"
+        self.extras[label] = column
+        return label
+
+    def header_issue(self, header_row: int, label: str, problem: str) -> None:
+        """Note an issue about the header cell ``label``, cited on the header row where the person will look."""
+        issue = {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": header_row,
+            "column": label,
+            "value": label,
+            "problem": problem,
+        }
+        self.issues.append(issues_frame([issue]))
+
+    def sheet_frame(self, spec: SheetSpec, frame: pd.DataFrame) -> SheetFrame:
+        """The loaded sheet: contract columns in contract order, extras, provenance, on a fresh row index.
+
+        The index is replaced rather than reset: resetting would copy a
+        million-row extract for nothing.
+        """
+        index = frame.index
+        ordered = {c.name: self.normalised[c.name] for c in spec.columns}
+        result = pd.concat([pd.DataFrame(ordered, index=index), pd.DataFrame(self.extras, index=index), frame], axis=1)
+        result.index = pd.RangeIndex(len(result))
+        return SheetFrame(result, self.headers, _concat(self.issues), self.file, self.sheet)
+
+
+def _grid_header(
+    grid: pd.DataFrame, sheet: SheetSpec, file: str, sheet_label: str
+) -> tuple[int, list[str | None], list[str | None]]:
+    """Position of the header row, its cells as text, and the canonical name of each (``None``: extra).
+
+    Raises
+    ------
+    InputError
+        When the sheet is empty or a required column is missing, with the headers found.
+    """
     if grid.empty:
         raise missing_columns_error(file, sheet_label, sheet.required, [], None)
     pos, ok = find_header_row(grid, sheet)
     header_cells = [cell_text(v) for v in grid.iloc[pos].tolist()]
-    found = [h for h in header_cells if h]
     canon = [canonical_column(h, sheet) if h else None for h in header_cells]
     missing = [c for c in sheet.required if c.name not in canon]
     if not ok or missing:
+        found = [h for h in header_cells if h]
         raise missing_columns_error(file, sheet_label, missing or sheet.required, found, pos + 1)
+    return pos, header_cells, canon
 
+
+def _data_rows(grid: pd.DataFrame, pos: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows below the header that hold anything, and which of their cells are blank.
+
+    Fully blank rows are spacing, not records; the index keeps each row's
+    position so provenance still names the spreadsheet row.
+    """
     data = grid.iloc[pos + 1 :]
     blank = pd.DataFrame({j: _blank_mask(data[j]) for j in data.columns})
     data = data.loc[~blank.all(axis=1)]
-    blank = blank.loc[data.index]
-    frame = pd.DataFrame(
-        {"src_file": file, "src_sheet": sheet_label, "src_row": (data.index + 1).astype(int)}, index=data.index
+    return data, blank.loc[data.index]
+
+
+def _provenance(file: str, sheet_label: str, rows: pd.Index | np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The ``src_file``, ``src_sheet``, ``src_row`` columns that let every issue name the cell a person can open."""
+    return pd.DataFrame(
+        {
+            "src_file": pd.Series(file, index=index, dtype=object),
+            "src_sheet": pd.Series(sheet_label, index=index, dtype=object),
+            "src_row": np.asarray(rows, dtype=np.int64),
+        },
+        index=index,
     )
 
-    columns: dict[str, pd.Series] = {}
-    headers: dict[str, str] = {}
-    issues: list[pd.DataFrame] = []
-    extras: dict[str, pd.Series] = {}
-    for j, (header, name) in enumerate(zip(header_cells, canon, strict=True)):
+
+def _sort_grid_columns(
+    cols: _Columns,
+    data: pd.DataFrame,
+    blank: pd.DataFrame,
+    cells: list[str | None],
+    canon: list[str | None],
+    header_row: int,
+) -> None:
+    """Sort the grid's columns into ``cols``; a second column for a canonical name is kept, with an issue.
+
+    An empty, unnamed column is formatting, not data, and is dropped; an
+    unnamed column with data is kept as ``column <letter>``.
+    """
+    for j, (header, name) in enumerate(zip(cells, canon, strict=True)):
         col = data.iloc[:, j]
-        if name is not None and name not in columns:
-            columns[name] = col
-            headers[name] = str(header)
+        if name is not None and name not in cols.known:
+            cols.known[name] = col
+            cols.headers[name] = str(header)
             continue
         if header is None and blank.iloc[:, j].all():
-            continue  # an empty, unnamed column: formatting, not data
-        label = str(header) if header else f"column {_letter(j)}"
-        while label in extras or label in columns:
-            label = f"{label} (2)"
-        extras[label] = col
+            continue
+        label = cols.add_extra(str(header) if header else f"column {_letter(j)}", col)
         if name is not None:
-            issues.append(
-                issues_frame(
-                    [
-                        {
-                            "file": file,
-                            "sheet": sheet_label,
-                            "row": pos + 1,
-                            "column": label,
-                            "value": label,
-                            "problem": f"a second column for {name} ({headers[name]!r} is used); kept as an extra column",
-                        }
-                    ]
-                )
-            )
+            problem = f"a second column for {name} ({cols.headers[name]!r} is used); kept as an extra column"
+            cols.header_issue(header_row, label, problem)
 
-    out: dict[str, pd.Series] = {}
-    for spec in sheet.columns:
-        raw = columns.get(spec.name, pd.Series(None, index=data.index, dtype=object))
-        values, problems = normalise_column(raw, spec, date_order)
-        out[spec.name] = values
-        header = headers.get(spec.name, spec.name)
-        if not problems.empty:
-            if aggregate:
-                issues.append(aggregate_issues(frame, problems, header))
-            else:
-                issues.append(_problem_issues(frame, problems, header))
-        if spec.required and not spec.blank_ok and spec.name in columns:
-            empty = _blank_mask(raw)
-            if empty.any():
-                if aggregate:
-                    prob = pd.DataFrame({"value": "", "problem": MISSING_VALUE}, index=raw.index[empty])
-                    issues.append(aggregate_issues(frame, prob, header))
-                else:
-                    issues.append(row_issues(frame, empty, header, pd.Series("", index=raw.index), MISSING_VALUE))
-    result = pd.concat([pd.DataFrame(out, index=data.index), pd.DataFrame(extras, index=data.index), frame], axis=1)
-    return SheetFrame(result.reset_index(drop=True), headers, _concat(issues), file, sheet_label)
+
+def _missing_value_issues(frame: pd.DataFrame, empty: pd.Series, header: str, aggregate: bool) -> pd.DataFrame:
+    """Issues for the rows where a required column is blank: one per row, or one in all (``aggregate``)."""
+    if not empty.any():
+        return issues_frame()
+    if aggregate:
+        prob = pd.DataFrame({"value": "", "problem": MISSING_VALUE}, index=frame.index[empty.to_numpy()])
+        return aggregate_issues(frame, prob, header)
+    return row_issues(frame, empty, header, pd.Series("", index=frame.index), MISSING_VALUE)
 
 
 def _problem_issues(frame: pd.DataFrame, problems: pd.DataFrame, header: str) -> pd.DataFrame:
@@ -291,50 +369,46 @@ def frame_from_table(
     missing = [c for c in sheet.required if c.name not in canon]
     if missing:
         raise missing_columns_error(file, sheet_label, missing, [n for n in names if n.strip()], header_row)
-    n = table.num_rows
-    index = pd.RangeIndex(n)
-    frame = pd.DataFrame(
-        {
-            "src_file": pd.Series(file, index=index, dtype=object),
-            "src_sheet": pd.Series(sheet_label, index=index, dtype=object),
-            "src_row": np.arange(header_row + 1, header_row + 1 + n, dtype=np.int64),
-        }
-    )
-    out: dict[str, pd.Series] = {}
-    extras: dict[str, pd.Series] = {}
-    headers: dict[str, str] = {}
-    issues: list[pd.DataFrame] = []
+    first = header_row + 1
+    frame = _provenance(file, sheet_label, np.arange(first, first + table.num_rows), pd.RangeIndex(table.num_rows))
+    cols = _Columns(file, sheet_label)
     for i, (name, col_name) in enumerate(zip(names, canon, strict=True)):
         column = table.column(i)
-        if col_name is None or col_name in out:
-            label = name
-            while label in extras or label in out:
-                label = f"{label} (2)"
-            extras[label] = column.to_pandas(types_mapper=pd.ArrowDtype)
+        if col_name is None or col_name in cols.known:
+            cols.add_extra(name, column.to_pandas(types_mapper=pd.ArrowDtype))
             continue
-        spec = sheet.column(col_name)
-        headers[col_name] = name
-        if spec.type == "date":
-            values, problems = _arrow_dates(column, date_order)
-            issues.append(aggregate_issues(frame, problems, name))
-        else:
-            values = _arrow_ids(column)
-            if spec.required:
-                empty = values.isna()
-                if empty.any():
-                    prob = pd.DataFrame({"value": "", "problem": MISSING_VALUE}, index=index[empty.to_numpy()])
-                    issues.append(aggregate_issues(frame, prob, name))
-        out[col_name] = values
-    for spec in sheet.columns:
-        if spec.name not in out:
-            out[spec.name] = (
-                pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-                if spec.type == "date"
-                else pd.Series(None, index=index, dtype=object)
-            )
-    ordered = {spec.name: out[spec.name] for spec in sheet.columns}
-    result = pd.concat([pd.DataFrame(ordered, index=index), pd.DataFrame(extras, index=index), frame], axis=1)
-    return SheetFrame(result, headers, _concat(issues), file, sheet_label)
+        cols.headers[col_name] = name
+        values, issues = _arrow_values(column, sheet.column(col_name), frame, name, date_order)
+        cols.issues.append(issues)
+        cols.known[col_name] = values
+    cols.normalised = {
+        spec.name: cols.known.get(spec.name, _absent_column(spec, frame.index)) for spec in sheet.columns
+    }
+    return cols.sheet_frame(sheet, frame)
+
+
+def _arrow_values(
+    column: pa.ChunkedArray, spec: ColumnSpec, frame: pd.DataFrame, header: str, date_order: str | None
+) -> tuple[pd.Series, pd.DataFrame]:
+    """A known extract column converted by Arrow, with its aggregated issues.
+
+    An extract only carries ids and dates the rules read; only those are
+    converted, and a blank required id is the one missing-value problem.
+    """
+    if spec.type == "date":
+        values, problems = _arrow_dates(column, date_order)
+        return values, aggregate_issues(frame, problems, header)
+    values = _arrow_ids(column)
+    if not spec.required:
+        return values, issues_frame()
+    return values, _missing_value_issues(frame, values.isna(), header, aggregate=True)
+
+
+def _absent_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
+    """An optional column the extract does not have: all missing, typed as the rules expect."""
+    if spec.type == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    return pd.Series(None, index=index, dtype=object)
 
 
 def fold_match(values: pd.Series, known: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -215,9 +215,33 @@ def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
     ``raw``; the validation only guarantees every key they read is there.
     """
     validate_policy(data, where)
-    activities = pd.DataFrame([_activity_row(a) for a in data["activities"]], columns=ACTIVITY_COLUMNS)
+    security = data["security_promises"]
+    return PolicyModel(
+        raw=data,
+        version=data["version"],
+        activities=pd.DataFrame([_activity_row(a) for a in data["activities"]], columns=ACTIVITY_COLUMNS),
+        recipients=_recipient_table(data),
+        retention=pd.DataFrame(_retention_rows(data), columns=RETENTION_COLUMNS).astype("object"),
+        group_companies=list(data["group_companies"]["names"]),
+        transfer_grounds=list(dict.fromkeys(g["id"] for g in data["transfer_grounds"]["grounds"])),
+        request_deadline=str(data["request_deadline"]["period"]),
+        security_promises=pd.DataFrame(
+            [{"id": p["id"], "text": p["sentence"], "section": security["section"]} for p in security["promises"]],
+            columns=["id", "text", "section"],
+        ),
+        _clauses=_clauses(data),
+    )
+
+
+def _recipient_table(data: dict[str, Any]) -> pd.DataFrame:
+    """One row per in-scope activity × recipient category, then one per section-6 recipient (``policy_id`` ``"*"``).
+
+    Section 6 lists recipients that apply to every activity; keeping them in
+    the same table, with their role and legal basis, lets the recipient rules
+    look a recipient up in one place whichever section promised it.
+    """
     rcats = recipient_categories()
-    rec_rows = [
+    rows = [
         {
             "policy_id": a["id"],
             "category": cat,
@@ -231,7 +255,7 @@ def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
         if a["in_scope"]
         for cat in a["recipients"]["ids"]
     ]
-    rec_rows += [
+    rows += [
         {
             "policy_id": "*",
             "category": r["category"],
@@ -243,7 +267,17 @@ def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
         }
         for r in data["sharing"]["recipients"]
     ]
-    ret_rows = [
+    return pd.DataFrame(rows, columns=RECIPIENT_COLUMNS)
+
+
+def _retention_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per retention rule of every activity, with the sentence that states it.
+
+    ``part`` (``applies_to``) limits a rule to the system of one recipient
+    category (P-INQUIRY's transfer tool keeps data 30 days), so the retention
+    rules compare each system only with the periods promised for it.
+    """
+    return [
         {
             "policy_id": a["id"],
             "part": rule.get("applies_to"),
@@ -255,22 +289,6 @@ def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
         for a in data["activities"]
         for rule in a["retention"]["rules"]
     ]
-    security = data["security_promises"]
-    return PolicyModel(
-        raw=data,
-        version=data["version"],
-        activities=activities,
-        recipients=pd.DataFrame(rec_rows, columns=RECIPIENT_COLUMNS),
-        retention=pd.DataFrame(ret_rows, columns=RETENTION_COLUMNS).astype("object"),
-        group_companies=list(data["group_companies"]["names"]),
-        transfer_grounds=list(dict.fromkeys(g["id"] for g in data["transfer_grounds"]["grounds"])),
-        request_deadline=str(data["request_deadline"]["period"]),
-        security_promises=pd.DataFrame(
-            [{"id": p["id"], "text": p["sentence"], "section": security["section"]} for p in security["promises"]],
-            columns=["id", "text", "section"],
-        ),
-        _clauses=_clauses(data),
-    )
 
 
 def load_policy(path: Path | None = None) -> PolicyModel:
