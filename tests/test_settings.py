@@ -145,3 +145,17 @@ def test_any_text_as_a_settings_file_gives_settings_or_one_clear_line(overlay_di
     path = overlay_dir / "text.yaml"
     path.write_text(text, encoding="utf-8")
     _load_or_error(path)
+
+
+def test_severity_defaults_come_from_the_rule_catalogue():
+    from audit.reference.catalogue import catalogue
+
+    settings = load_settings()
+    assert all(settings.severity(rid) == spec.severity for rid, spec in catalogue().rules.items())
+
+
+def test_override_for_a_rule_the_catalogue_lacks_is_an_error(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text("severities:\n  REG-99: low\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"mine.yaml: severities: no rule REG-99 in the rule catalogue"):
+        load_settings(f)

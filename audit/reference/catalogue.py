@@ -19,7 +19,7 @@ import re
 import string
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -63,6 +63,7 @@ class RuleSpec(_Strict):
 
     check: Annotated[str, Field(pattern=FUNCTION)]
     title: Template
+    severity: Literal["high", "medium", "low", "info"]
     subject: Template
     subject_example: str = ""
     detail: Wording

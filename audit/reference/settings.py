@@ -15,7 +15,8 @@ from typing import Any
 
 from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
-from audit.reference.datafiles import load_reference, load_yaml, validate
+from audit.reference.catalogue import catalogue
+from audit.reference.datafiles import display_path, load_reference, load_yaml, validate
 from audit.reference.schemas import SEVERITIES, SettingsFile, SettingsOverlay
 
 DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "settings.yaml"
@@ -75,10 +76,28 @@ def load_settings(path: Path | str | None = None) -> Settings:
         merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
     # The defaults are valid and the overlay was checked alone, so a problem
     # here comes from the overlay: name the DPO's file.
-    return _settings(validate(SettingsFile, merged, path))
+    return _settings(validate(SettingsFile, merged, path), path)
 
 
-def _settings(data: SettingsFile) -> Settings:
+def _severities(overrides: dict[str, str], where: Path | str) -> dict[str, str]:
+    """Every rule's severity: the catalogue's default, replaced where the settings give one.
+
+    Raises
+    ------
+    ReferenceDataError
+        When the settings name a rule the catalogue does not have (a typo
+        would otherwise change nothing, silently).
+    """
+    rules = catalogue().rules
+    unknown = sorted(set(overrides) - set(rules))
+    if unknown:
+        raise ReferenceDataError(
+            f"{display_path(where)}: severities: no rule {', '.join(unknown)} in the rule catalogue"
+        )
+    return {rid: overrides.get(rid, spec.severity) for rid, spec in rules.items()}
+
+
+def _settings(data: SettingsFile, where: Path | str = DEFAULT_SETTINGS_FILE) -> Settings:
     return Settings(
         organisation=data.organisation,
         event_grace_days=data.event_grace_days,
@@ -86,7 +105,7 @@ def _settings(data: SettingsFile) -> Settings:
         security_test_interval_months=data.security_test_interval_months,
         sheet_row_cap=data.sheet_row_cap,
         example_records=data.example_records,
-        severities=dict(data.severities),
+        severities=_severities(dict(data.severities), where),
         status_choices=tuple(data.status_choices),
         severity_colours=data.severity_colours.model_dump(),
         severity_fills=data.severity_fills.model_dump(),
