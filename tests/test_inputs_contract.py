@@ -60,3 +60,11 @@ def test_every_load_checks_the_contract(monkeypatch):
     monkeypatch.setattr(loader, "check_contract", lambda inputs: calls.append(inputs))
     loaded = loader.load_inputs(SAMPLE_DIR)
     assert calls == [loaded]
+
+
+def test_a_record_extract_with_a_wrong_dtype_is_caught():
+    inputs = load_inputs(SAMPLE_DIR)
+    name = next(iter(inputs.records))
+    inputs.records[name] = inputs.records[name].assign(collected="2026-01-01")
+    with pytest.raises(pandera.errors.SchemaErrors, match="collected"):
+        check_contract(inputs)

@@ -133,5 +133,6 @@ def check_contract(inputs: Inputs) -> None:
     for name, frame in frames.items():
         s[name].validate(frame, lazy=True)
     for frame in inputs.records.values():
-        # Dtypes only: element checks over millions of rows would cost more than the audit.
-        s["Records"].validate(frame, lazy=True)
+        # Columns and dtypes only, proven on an empty slice (a dtype is the column's, not a row's):
+        # value checks over millions of rows would cost as much as the rules themselves.
+        s["Records"].validate(frame.iloc[:0], lazy=True)
