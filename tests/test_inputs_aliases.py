@@ -95,6 +95,8 @@ CELLS: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "deal_declined": ("2025-01-05", TS("2025-01-05")),
         "unsubscribed": ("2025-01-06", TS("2025-01-06")),
         "last_contact": ("2025-01-07", TS("2025-01-07")),
+        "last_login": ("2025-01-08", TS("2025-01-08")),
+        "last_journal_entry": ("2025-01-09", TS("2025-01-09")),
         "fiscal_year_end": ("2024-12-31", TS("2024-12-31")),
     },
 }

@@ -75,6 +75,11 @@ def anchor_names() -> list[str]:
     return [name for name, _ in _lexicon().anchors]
 
 
+def default_anchor() -> str:
+    """The anchor of a period whose sentence and context name no event (``collected``)."""
+    return _lexicon().default_anchor
+
+
 def parse_period(text: object) -> str | None:
     """The first "<number> <unit>" in ``text`` as an ISO 8601 period ("7 år" -> ``"P7Y"``), else ``None``.
 

@@ -6,8 +6,9 @@ which system, every record's deadline) is shared and lives in
 :mod:`audit.rules.retention_facts`, the period arithmetic and the anchor
 book in :mod:`audit.reference.retention_periods`.
 
-* RET-01: a system's configured deletion (days) is longer than the policy's
-  longest period for an activity the register says uses it.
+* RET-01: a system's configured deletion (days) is longer than the policy
+  allows after the date its longest rule counts from (a period, or the grace
+  after an event) for an activity the register says uses it.
 * RET-02: such a system has no automatic deletion although the activity has
   a finite (measurable) rule.
 * RET-03: records in an extract are past the policy's limit on the as-of date.
@@ -25,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from audit.reference.durations import parse_retention
+from audit.reference.durations import default_anchor, parse_retention
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
@@ -67,7 +68,18 @@ def _on_inventory(table: pd.DataFrame) -> pd.Series:
 
 
 def configured_too_long(ctx: AuditContext) -> pd.DataFrame:
-    """RET-01: systems configured to keep data more days than the policy's longest period for the activity."""
+    """RET-01: systems configured to keep data more days than the policy allows after the binding rule's anchor.
+
+    The limit is the longest of the activity's alternatives in days after
+    the date it counts from: a period's longest span, or the grace days
+    after an event ("Raderas efter genomförd utbildning" allows 30 days
+    after the course is completed). Event-anchored rules are compared too,
+    because a configured setting longer than that keeps data recorded on the
+    event date past the policy's limit whatever date the system's clock
+    starts from (see :func:`audit.rules.retention_facts._limits`); the
+    ``after_event`` wording says so, so a DPO does not read the finding as
+    a comparison of two periods from collection.
+    """
     table = judged_pairs(ctx)
     days = table["configured_retention_days"]
     limit = table["policy_limit_days"]
@@ -75,6 +87,10 @@ def configured_too_long(ctx: AuditContext) -> pd.DataFrame:
     facts = _system_facts(ctx, gap, "retention_days")
     facts["configured_retention_days"] = _whole(gap["configured_retention_days"])
     facts["policy_limit_days"] = _whole(gap["policy_limit_days"])
+    labels = anchor_book().labels
+    facts["limit_anchor"] = gap["limit_anchor"].map(lambda a: labels.get(str(a), str(a))).astype("object")
+    from_collection = gap["limit_anchor"].eq(default_anchor())
+    facts["case"] = from_collection.map({True: "default", False: "after_event"}).astype("object")
     return facts
 
 

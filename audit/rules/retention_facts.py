@@ -25,6 +25,12 @@ Decisions a reader of the findings should know:
   the calendar year of the anchor date (bokföringslagen 7 kap. 2 §). RET-01,
   which compares a day count, allows the year-end slack for them.
 * Event-based rules (kind ``until``) allow ``settings.event_grace_days``.
+* A system's configured retention (RET-01) is compared with the most days
+  the policy allows after the date the activity's longest rule counts from,
+  also when that date is an event (course completion, contract end, last
+  login): data recorded on the event date is kept at least the configured
+  days after it, whatever date the system's clock starts from. An activity
+  with an unbounded alternative (a vague rule) has no limit to compare with.
 * A record is overdue when its deadline is before the as-of date: on the
   last allowed day it is still compliant.
 
@@ -174,15 +180,63 @@ def _applicable_rules(ctx: AuditContext, pairs: pd.DataFrame, inventory: pd.Data
     return rules[applies].reset_index(drop=True)
 
 
-def _limits(rules: pd.DataFrame) -> pd.DataFrame:
-    """Per pair: the longest finite period in days (with the year-end slack for bookkeeping) and the rule text."""
-    periods = rules[rules["kind"] == "period"]
-    days = periods["period"].map(max_days) + periods["year_end"].astype(int) * year_end_slack()
-    limit = days.groupby([periods["activity_id"], periods["system_id"]], dropna=False).max()
+def _rule_limit_days(rules: pd.DataFrame, grace: int) -> pd.Series:
+    """Per rule, the most days the policy lets data stay after the rule's anchor date; missing where unbounded.
+
+    A period counts its longest calendar span (plus the year-end slack for a
+    bookkeeping period); an event rule (``until``) allows the grace days
+    after its event; a vague, per-contract or out-of-policy rule has no limit.
+    """
+    days = pd.Series(pd.NA, index=rules.index, dtype="Float64")
+    period = rules["kind"] == "period"
+    spans = rules.loc[period, "period"].map(max_days) + rules.loc[period, "year_end"].astype(int) * year_end_slack()
+    days[period] = spans.astype(float)
+    days[rules["kind"] == "until"] = float(grace)
+    return days
+
+
+def _binding_rules(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
+    """Per pair, the rule with the most days after its anchor, or no row when one alternative is unbounded.
+
+    A system has one deletion setting in the inventory, not one per kind of
+    record, and an activity's rules are alternatives for different records
+    (P-CRM: customers until contract end + 7 years, prospects until a
+    declined deal): a setting is provably too long only when it exceeds the
+    longest of them, and never when one of them has no measurable end
+    (P-NEWSLETTER's "så länge som det är nödvändigt" beside its unsubscription rule).
+    """
+    scored = rules.assign(limit_days=_rule_limit_days(rules, grace))
+    scored = scored.sort_values("limit_days", ascending=False, na_position="last", kind="stable")
+    keys = [scored["activity_id"], scored["system_id"]]
+    blocked = scored["limit_days"].isna().groupby(keys, dropna=False, sort=False).any()
+    # Sorted longest first, a group's first non-missing limit is its longest and its anchor that rule's.
+    best = scored[["limit_days", "anchor"]].groupby(keys, dropna=False, sort=False).first()
+    best = best[~blocked.reindex(best.index).astype(bool)]
+    book = anchor_book()
+    # A stand-in anchor (fiscal_year_end) counts, when blank, from its stand-in's date: the limit is from that date.
+    anchor = best["anchor"].map(lambda a: book.stand_in.get(str(a), a))
+    return pd.DataFrame({"policy_limit_days": best["limit_days"], "limit_anchor": anchor}, index=best.index)
+
+
+def _limits(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
+    """Per pair: the policy's limit in days after the binding rule's anchor (``limit_anchor``) and the rule text.
+
+    The limit compares with a system's configured retention (RET-01) whatever
+    date the rule counts from, because it is a lower bound on a real gap:
+    data can be recorded on the anchor date itself (the completion of a
+    course, the last login, the final journal entry, the unsubscription),
+    and a system cannot start its deletion clock before the data exists, so
+    a setting of N days keeps such data at least N days after the anchor
+    date. N above the limit is a gap whatever date the system counts from;
+    N within it is compliant when the system counts from collection or from
+    the event (collection precedes the event), and is not asserted otherwise.
+    """
     texts = rules.groupby(PAIR, dropna=False, sort=False)["text"].agg(rules_in_words)
     measurable = rules["kind"].isin(MEASURABLE).groupby([rules["activity_id"], rules["system_id"]], dropna=False).any()
     out = pd.DataFrame({"policy_rule": texts, "measurable": measurable})
-    out["policy_limit_days"] = limit.reindex(out.index).astype("Int64")
+    binding = _binding_rules(rules, grace).reindex(out.index)
+    out["policy_limit_days"] = binding["policy_limit_days"].round().astype("Int64")
+    out["limit_anchor"] = binding["limit_anchor"].astype("object").where(binding["limit_anchor"].notna(), None)
     out = out.reset_index()
     out["system_id"] = out["system_id"].astype("object")
     return out
@@ -346,8 +400,8 @@ class RetentionFacts:
     ``register`` is one row per activity (its ``policy_ref`` blanked when the
     policy has no retention rule for it), ``inventory`` one per system,
     ``pairs`` the activity × system pairs, ``rules`` the policy rules that
-    apply to each pair, ``limits`` their longest period and text per pair and
-    ``judged`` the record counts per pair.
+    apply to each pair, ``limits`` their limit in days, its anchor and their
+    text per pair and ``judged`` the record counts per pair.
     """
 
     register: pd.DataFrame
@@ -370,7 +424,12 @@ def _compute_facts(ctx: AuditContext) -> RetentionFacts:
     pairs = _pairs(register, extracts)
     rules = _applicable_rules(ctx, pairs, inventory)
     return RetentionFacts(
-        register, inventory, pairs, rules, _limits(rules), _judge_records(ctx, pairs, rules, extracts)
+        register,
+        inventory,
+        pairs,
+        rules,
+        _limits(rules, ctx.settings.event_grace_days),
+        _judge_records(ctx, pairs, rules, extracts),
     )
 
 
@@ -410,7 +469,9 @@ def retention_table(ctx: AuditContext) -> pd.DataFrame:
     ``records_past_limit``, ``share_past_limit`` (percent, one decimal) and
     ``records_missing_anchor`` are missing (not zero) where the policy gives
     no measurable rule for the pair, so a chart never shows "0 overdue" for
-    something that was not judged. ``policy_limit_days`` is the longest
-    finite period in days, with the year-end slack for bookkeeping periods.
+    something that was not judged. ``policy_limit_days`` is the most days
+    the policy allows after the date the pair's longest rule counts from: a
+    period's longest span (with the year-end slack for bookkeeping periods)
+    or an event rule's grace days; missing where an alternative is unbounded.
     """
     return judged_pairs(ctx)[TABLE_COLUMNS].copy()
