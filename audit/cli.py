@@ -1,13 +1,20 @@
 """Command line: ``python -m audit --data DIR --as-of DATE --out DIR``.
 
 Exit status 0 when the audit ran (findings are results, not errors), 2 with a
-one-line message naming the file when the input or a data file is unusable.
+one-line message naming the file when the input or a data file is unusable,
+or naming the output folder when it cannot be written (or another run is
+writing there). A run stopped with Ctrl-C or ``kill`` leaves the output
+folder as it was (130, or 128 + the signal).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -68,18 +75,40 @@ def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
     return lines
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``) as an exception, so a run stopped while writing removes its temporary files."""
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """Handle SIGTERM like Ctrl-C for the duration of a run (only possible in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
     as_of = args.as_of or date.today()
     print(f"Audit of {args.data} as of {as_of.isoformat()}" + ("" if args.as_of else " (today)"))
     try:
-        settings = load_settings(args.settings)
-        result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
-        written = write_report(result, args.out, previous=args.previous)
+        with _stoppable():
+            settings = load_settings(args.settings)
+            result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
+            written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     for line in summary_lines(result, written):
         print(line)
     return 0

@@ -1,14 +1,21 @@
 """Charts: each returns a titled Figure with the as-of date, and says so when there is nothing to draw."""
 
+import io
+import shutil
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.colors import to_hex
 
 from audit.paths import SAMPLE_DIR
+from audit.reference.catalogue import catalogue
 from audit.reference.settings import load_settings
-from audit.report import charts, make_charts
+from audit.report import charts, make_charts, write_report
+from audit.rules.registry import resolve
 from audit.run import run_audit
 from tools.sample import SAMPLE_AS_OF
 
@@ -103,3 +110,112 @@ def test_empty_charts_say_so(make, message):
 def test_retention_chart_labels_counts_and_shares(sample_charts):
     words = " ".join(texts(sample_charts["retention_overdue"]))
     assert "137 of 5,000 (2.7%)" in words
+
+
+# ---------------------------------------------------------------- missing values in any column
+
+
+def _inputs(result):
+    """What each chart is drawn from, by the names of ``rules.yaml``."""
+    return {
+        "findings": result.findings,
+        "settings": result.context.settings,
+        "activities": result.inputs.activities,
+        "systems": result.inputs.systems,
+        **result.tables,
+    }
+
+
+def _draw(key, named):
+    spec = catalogue().charts[key]
+    fig = resolve(spec.draw)(*(named[name] for name in spec.inputs), AS_OF)
+    fig.savefig(io.BytesIO(), dpi=20, format="png")  # rendering, too, must survive
+    return fig
+
+
+def _blank(frame, columns, rows, flavour):
+    """``frame`` with the cells of ``rows`` × ``columns`` missing: as ``pd.NA``, or as each column's own missing value."""
+    out = frame.copy()
+    mask = pd.Series(False, index=out.index)
+    mask.iloc[sorted(rows)] = True
+    for col in columns:
+        s = out[col]
+        out[col] = s.astype(object).where(~mask, pd.NA) if flavour == "pd.NA" else s.where(~mask)
+    return out
+
+
+def _with_blanks(named, key, pick):
+    """The chart's frames with ``pick(frame)`` → (columns, rows) blanked; the settings untouched."""
+    out = dict(named)
+    for name in catalogue().charts[key].inputs:
+        if isinstance(named[name], pd.DataFrame) and len(named[name]):
+            out[name] = _blank(named[name], *pick(named[name]))
+    return out
+
+
+@pytest.mark.parametrize("flavour", ["pd.NA", "own"])
+@pytest.mark.parametrize("rows", ["every other row", "every row"])
+@pytest.mark.parametrize("key", list(catalogue().charts))
+def test_charts_survive_missing_values_in_every_column(sample_result, key, rows, flavour):
+    named = _inputs(sample_result)
+    step = 2 if rows == "every other row" else 1
+    fig = _draw(key, _with_blanks(named, key, lambda f: (list(f.columns), range(0, len(f), step), flavour)))
+    assert any(w.startswith("As of 2026-11-01") for w in texts(fig))
+
+
+def _coins(n):
+    return st.lists(st.booleans(), min_size=n, max_size=n)
+
+
+@settings(max_examples=15, derandomize=True, deadline=None)
+@given(data=st.data(), key=st.sampled_from(sorted(catalogue().charts)), flavour=st.sampled_from(["pd.NA", "own"]))
+def test_charts_survive_missing_values_in_any_cells(sample_result, data, key, flavour):
+    named = _inputs(sample_result)
+
+    def pick(frame):
+        # A coin per column and per row: about half of each, in every combination.
+        columns = [c for c, hit in zip(frame.columns, data.draw(_coins(frame.shape[1])), strict=True) if hit]
+        rows = [i for i, hit in enumerate(data.draw(_coins(len(frame)))) if hit]
+        return columns, rows, flavour
+
+    _draw(key, _with_blanks(named, key, pick))
+
+
+def _retention_row(activity, records_total, past):
+    return {"activity_id": activity, "system_id": "S-X", "records_total": records_total, "records_past_limit": past}
+
+
+def test_retention_chart_leaves_out_pairs_it_cannot_judge():
+    table = pd.DataFrame(
+        [_retention_row("A-1", 10, 4), _retention_row("A-2", 7, pd.NA), _retention_row("A-3", 0, pd.NA)]
+    )
+    table = table.astype({"records_total": "Int64", "records_past_limit": "Int64"})
+    fig = charts.retention_overdue(table, AS_OF)
+    words = texts(fig)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A-1 · S-X"]
+    assert "4 of 10 (40.0%)" in words
+    assert any("1 activity · system pair with records not judged (no measurable policy rule)" in w for w in words)
+    nothing = charts.retention_overdue(table.iloc[1:], AS_OF)
+    assert "No records past their retention limit" in texts(nothing)
+
+
+@pytest.mark.parametrize("policy_ref", [None, "P-EVENT-MEDIA"], ids=["no policy_ref", "vague retention"])
+def test_extract_of_an_activity_that_cannot_be_judged(tmp_path, policy_ref):
+    """The sample with A-07 (whose extract S-EVENT is judged) made unjudgeable, beside extracts that are judged."""
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    wb = openpyxl.load_workbook(data / "activities.xlsx")
+    ws = wb["Activities"]
+    header = next(r for r in ws.iter_rows() if r[0].value == "Nr")
+    col = [c.value for c in header].index("Policyavsnitt")
+    (row,) = [r for r in ws.iter_rows(min_row=header[0].row + 1) if r[0].value == "A-07"]
+    row[col].value = policy_ref
+    wb.save(data / "activities.xlsx")
+    result = run_audit(data, SAMPLE_AS_OF)
+    figures = make_charts(result)  # TypeError: boolean value of NA is ambiguous, before
+    labels = [t.get_text() for t in figures["retention_overdue"].axes[0].get_yticklabels()]
+    assert "A-10 · S-NEWS" in labels and "A-07 · S-EVENT" not in labels
+    assert any("not judged" in w for w in texts(figures["retention_overdue"]))
+    written = write_report(result, tmp_path / "out", figures=figures)
+    assert (tmp_path / "out" / "findings.csv") in written
+    assert len(pd.read_csv(tmp_path / "out" / "findings.csv")) == len(result.findings)

@@ -18,6 +18,7 @@ from audit.reference.settings import SEVERITIES
 from audit.report import charts
 from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
 from audit.report.files import write_csv
+from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
 from audit.rules.registry import resolve
 from audit.run import AuditResult
 
@@ -74,31 +75,57 @@ def reference_dates(result: AuditResult) -> pd.DataFrame:
     return out
 
 
+def report_names() -> list[str]:
+    """The names of the files a report consists of (``?`` stands for a digit of the workbook's date)."""
+    cat = catalogue()
+    csvs = [str(spec.csv) for spec in cat.tables.values() if spec.csv]
+    return ["findings.csv", *csvs, *(spec.file for spec in cat.charts.values()), workbook_name(None)]
+
+
 def write_report(
     result: AuditResult, out_dir: Path, previous: Path | None = None, figures: dict[str, Figure] | None = None
 ) -> list[Path]:
-    """Write CSVs, chart PNGs and the workbook into ``out_dir``; return the paths written.
+    """Write CSVs, chart PNGs and the workbook into ``out_dir`` as one set; return the paths written.
 
     ``previous``: the workbook to carry the DPO's columns from; default the
     newest earlier workbook in ``out_dir``. ``figures``: charts already
     drawn with :func:`make_charts` (a notebook shows them first), so they
     are not drawn twice.
+
+    The folder is locked for the run, every file is written into a staging
+    folder inside it and the set is renamed into place only when complete
+    (:mod:`audit.report.output`): a failed, killed or concurrent run never
+    leaves half a file or a mix of two runs. An unusable folder is an
+    :class:`~audit.report.output.OutputError` naming it.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = usable_folder(Path(out_dir))
+    with locked(out_dir):
+        recover(out_dir, report_names())
+        with staged(out_dir) as staging:
+            with folder_errors(out_dir, "write the report"):
+                files = _write_set(result, staging, previous, figures)
+            staging.publish()
+    return [staging.final(p) for p in files]
+
+
+def _write_set(
+    result: AuditResult, staging: Staging, previous: Path | None, figures: dict[str, Figure] | None
+) -> list[Path]:
+    """Write every report file into ``staging``; return the staged paths (findings.csv first, workbook last)."""
     ctx = result.context
+    out_dir = staging.out_dir
     # Read the DPO's previous work first: an unreadable one stops the run before anything is written.
-    book = out_dir / workbook_name(ctx.as_of)
-    prev_path = previous or find_previous(out_dir, book)
+    name = workbook_name(ctx.as_of)
+    prev_path = previous or find_previous(out_dir, out_dir / name)
     prev, prev_resolved = read_previous(prev_path) if prev_path else (None, None)
     tables = catalogue().tables
-    written = [write_csv(result.findings, out_dir / "findings.csv")]
+    written = [write_csv(result.findings, staging.file("findings.csv"))]
     for key, frame in result.tables.items():
         if tables[key].csv:
-            written.append(write_csv(frame, out_dir / str(tables[key].csv)))
+            written.append(write_csv(frame, staging.file(str(tables[key].csv))))
     pngs = []
     for key, fig in (figures or make_charts(result)).items():
-        pngs.append(charts.save_png(fig, out_dir / catalogue().charts[key].file))
+        pngs.append(charts.save_png(fig, staging.file(catalogue().charts[key].file)))
     written += pngs
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
@@ -118,7 +145,7 @@ def write_report(
     ]
     written.append(
         write_workbook(
-            book,
+            staging.file(name),
             findings=findings,
             resolved=resolved,
             tables={tables[key].sheet: frame for key, frame in result.tables.items()},

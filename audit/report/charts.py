@@ -18,6 +18,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from audit.reference.settings import SEVERITIES, Settings
+from audit.report.files import atomic_write
 
 DPI = 150
 # Keyed by the transfer register's ``safeguard_code``, never by its display label,
@@ -40,13 +41,13 @@ def _caption(fig: Figure, as_of: dt.date, extra: str = "") -> None:
     fig.text(0.01, 0.01, text, fontsize=8, color="#555555", ha="left", va="bottom")
 
 
-def _empty(title: str, message: str, as_of: dt.date) -> Figure:
+def _empty(title: str, message: str, as_of: dt.date, extra: str = "") -> Figure:
     fig = plt.figure(figsize=(8, 3), dpi=DPI)
     fig.suptitle(title, fontsize=13, fontweight="bold", x=0.02, ha="left")
     fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#333333")
     # A frame over the whole figure, so a tight crop keeps the layout instead of hugging the texts.
     fig.add_artist(Rectangle((0.005, 0.005), 0.99, 0.99, transform=fig.transFigure, fill=False, ec="#D5D8DC"))
-    _caption(fig, as_of)
+    _caption(fig, as_of, extra)
     plt.close(fig)
     return fig
 
@@ -55,12 +56,42 @@ def _hex(colour: str) -> str:
     return colour if colour.startswith("#") else f"#{colour}"
 
 
+# Input tables may hold NA (pd.NA, None, NaN, NaT) in any column: a blank cell, a value
+# that could not be read, a pair the policy gives no measurable rule for. Each chart
+# reads its columns through these helpers, so a missing value is left out (or labelled
+# "?"), never compared, summed or handed to matplotlib as NA.
+
+
+def _is_false(flags: pd.Series) -> pd.Series:
+    """``True`` where a flag is exactly false; missing or unreadable flags are not false."""
+    return flags.astype(object).eq(False)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Plain floats, missing as 0 (for counts that were not judged or not given)."""
+    return pd.to_numeric(values.astype(object), errors="coerce").astype("float64").fillna(0.0)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Datetimes, missing or unreadable as NaT."""
+    return pd.to_datetime(values.astype(object), errors="coerce")
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Text labels, missing as ``?``."""
+    return values.astype(object).where(values.notna(), "?").astype(str)
+
+
 def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date) -> Figure:
     """Horizontal stacked bars: findings per area, split by severity."""
     title = "Findings by area and severity"
     if findings.empty:
         return _empty(title, "No findings", as_of)
-    table = pd.crosstab(findings["area"], findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    area = _labels(findings["area"])
+    table = pd.crosstab(area, findings["severity"].astype(object)).reindex(columns=list(SEVERITIES), fill_value=0)
+    table = table[table.sum(axis=1) > 0]
+    if table.empty:
+        return _empty(title, "No findings with a known severity", as_of)
     table = table.loc[table.sum(axis=1).sort_values().index]
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 1.8), dpi=DPI)
     left = pd.Series(0, index=table.index)
@@ -91,14 +122,15 @@ def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
     register's ``safeguard`` label for each code.
     """
     title = "Third-country transfers by country and safeguard"
-    third = register[~register["eu_eea"].astype(bool)] if not register.empty else register
+    third = register[_is_false(register["eu_eea"])] if not register.empty else register
     if third.empty:
         return _empty(title, "No third-country transfers", as_of)
-    names = third["country_name"].fillna(third["country"])
-    table = pd.crosstab(names, third["safeguard_code"])
+    names = _labels(third["country_name"].astype(object).fillna(third["country"].astype(object)))
+    codes = _labels(third["safeguard_code"])
+    table = pd.crosstab(names, codes)
     table = table.loc[table.sum(axis=1).sort_values().index]
     table = table[sorted(table.columns, key=_safeguard_rank)]
-    labels = third.groupby("safeguard_code")["safeguard"].first()
+    labels = third["safeguard"].astype(object).fillna(codes).groupby(codes).first().astype(str)
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.8), dpi=DPI)
     left = pd.Series(0, index=table.index)
     for code in table.columns:
@@ -126,11 +158,24 @@ def _safeguard_rank(code: str) -> tuple[int, str]:
 def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
     """Records past the policy's retention limit, per activity and system."""
     title = "Records past retention per activity"
-    if retention.empty or "records_past_limit" not in retention or retention["records_past_limit"].fillna(0).sum() == 0:
+    if retention.empty or "records_past_limit" not in retention:
         return _empty(title, "No records past their retention limit", as_of)
-    data = retention[retention["records_total"].fillna(0) > 0].copy()
-    data["label"] = data["activity_id"].astype(str) + " · " + data["system_id"].astype(str)
-    data = data.sort_values("records_past_limit")
+    # Pairs the policy gives no measurable rule for have no count past the limit (NA, not 0): left out.
+    judged = retention["records_past_limit"].notna()
+    data = pd.DataFrame(
+        {
+            "label": _labels(retention["activity_id"]) + " · " + _labels(retention["system_id"]),
+            "records_past_limit": _numbers(retention["records_past_limit"]),
+            "records_total": _numbers(retention["records_total"]),
+        }
+    )[judged]
+    unjudged = int((~judged & (_numbers(retention["records_total"]) > 0)).sum())
+    pairs = "activity · system pair" + ("s" if unjudged != 1 else "")
+    note = f"; {unjudged} {pairs} with records not judged (no measurable policy rule)" if unjudged else ""
+    data = data[data["records_total"] > 0]
+    if data["records_past_limit"].sum() == 0:
+        return _empty(title, "No records past their retention limit", as_of, note.lstrip("; "))
+    data = data.sort_values("records_past_limit", kind="stable")
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(data) + 1.8), dpi=DPI)
     within = data["records_total"] - data["records_past_limit"]
     ax.barh(data["label"], data["records_past_limit"], color=THIRD_COUNTRY, label="past limit")
@@ -144,7 +189,7 @@ def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, data["records_total"].max() * 1.45)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, as_of, "limit = policy period from the anchor date (+ grace for event-based rules)")
+    _caption(fig, as_of, "limit = policy period from the anchor date (+ grace for event-based rules)" + note)
     plt.close(fig)
     return fig
 
@@ -154,15 +199,22 @@ def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
     title = "Request answer times against the deadline"
     if timeline.empty:
         return _empty(title, "No requests in the log", as_of)
-    t = timeline.sort_values("received").reset_index(drop=True)
-    end = t["completed"].fillna(pd.Timestamp(as_of))
-    days = (end - t["received"]).dt.days
-    allowed = (t["deadline"] - t["received"]).dt.days
-    colours = t["status"].map({"on time": "#27AE60", "late": THIRD_COUNTRY, "open": "#AAB7B8", "overdue": "#7B241C"})
+    received = _dates(timeline["received"])
+    if received.isna().all():
+        return _empty(title, "No request with a readable date of receipt", as_of)
+    t = timeline.assign(_received=received).sort_values("_received", kind="stable").reset_index(drop=True)
+    received = t["_received"]
+    end = _dates(t["completed"]).fillna(pd.Timestamp(as_of))
+    # A request without a readable receipt date has no answer time: its bar is left empty, not guessed.
+    days = (end - received).dt.days.astype("float64")
+    allowed = (_dates(t["deadline"]) - received).dt.days.astype("float64")
+    status = t["status"].astype(object)
+    colours = status.map({"on time": "#27AE60", "late": THIRD_COUNTRY, "open": "#AAB7B8", "overdue": "#7B241C"})
     fig, ax = plt.subplots(figsize=(9, 0.28 * len(t) + 1.8), dpi=DPI)
-    labels = t["request_id"].astype(str) + " (" + t["right"].fillna("?").astype(str) + ")"
-    ax.barh(labels, days, color=colours.fillna(NEUTRAL))
-    ax.scatter(allowed, labels, marker="|", s=200, color="black", zorder=3, label="deadline")
+    labels = _labels(t["request_id"]) + " (" + _labels(t["right"]) + ")"
+    ax.barh(labels, days.fillna(0.0), color=colours.where(colours.notna(), NEUTRAL).tolist())
+    known = allowed.notna()
+    ax.scatter(allowed[known], labels[known], marker="|", s=200, color="black", zorder=3, label="deadline")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("#27AE60", THIRD_COUNTRY, "#AAB7B8", "#7B241C")] + [
         plt.Line2D([], [], color="black", marker="|", linestyle="", markersize=12)
     ]
@@ -181,10 +233,13 @@ def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
 def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataFrame, as_of: dt.date) -> Figure:
     """Activities → systems → vendors → countries, third countries in red."""
     title = "Data map: activities → systems → vendors → countries"
-    links_as = activities[["activity_id", "systems"]].explode("systems").dropna()
-    links_as = links_as[links_as["systems"].isin(systems["system_id"])]
-    links_sv = systems[["system_id", "vendor"]].dropna()
-    links_vc = register[["vendor", "country", "eu_eea"]].drop_duplicates() if not register.empty else register
+    links_as = _links(activities[["activity_id", "systems"]].explode("systems"))
+    links_as = links_as[links_as["systems"].isin(systems["system_id"].dropna().astype(str))]
+    links_sv = _links(systems[["system_id", "vendor"]])
+    links_vc = register[["vendor", "country", "eu_eea"]] if not register.empty else register
+    if len(links_vc):
+        third_flag = _is_false(links_vc["eu_eea"])
+        links_vc = _links(links_vc[["vendor", "country"]]).assign(third=third_flag).drop_duplicates()
     if links_as.empty and links_sv.empty:
         return _empty(title, "No activities or systems to map", as_of)
     acts = sorted(set(activities["activity_id"].dropna().astype(str)))
@@ -197,7 +252,7 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
         else []
     )
     cols = [acts, syst, vend, ctry]
-    third = set(links_vc.loc[~links_vc["eu_eea"].astype(bool), "country"]) if len(links_vc) else set()
+    third = set(links_vc.loc[links_vc["third"], "country"]) if len(links_vc) else set()
     height = max(len(c) for c in cols)
     fig, ax = plt.subplots(figsize=(12, 0.32 * height + 1.8), dpi=DPI)
     pos: dict[tuple[int, str], tuple[float, float]] = {}
@@ -241,6 +296,12 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
     return fig
 
 
+def _links(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Two-column links with both ends present (an NA, or a list cell's blank item, links nothing), as text."""
+    pairs = pairs[pairs.notna().all(axis=1)]
+    return pairs.astype(str)
+
+
 def _barycentre(names: list[str], links: pd.DataFrame, col: str, parent_col: str, parents: list[str]) -> list[str]:
     """Order ``names`` by the mean position of the nodes they link to, so the map's lines cross less."""
     rank = {p: i for i, p in enumerate(parents)}
@@ -250,7 +311,10 @@ def _barycentre(names: list[str], links: pd.DataFrame, col: str, parent_col: str
 
 
 def save_png(fig: Figure, path: Path) -> Path:
-    """Save a figure as PNG at the report resolution."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    return path
+    """Save a figure as PNG at the report resolution, atomically.
+
+    The PNG is drawn into a temporary file beside ``path`` and renamed, so
+    a run that fails or is killed while drawing never leaves a truncated or
+    empty chart under the final name.
+    """
+    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png"))

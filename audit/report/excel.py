@@ -29,6 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.errors import InputError
+from audit.inputs.safety import check_workbook
 from audit.report.files import FORMULA_START, atomic_write, clean_text
 
 DPO_COLUMNS = ["Status", "Owner", "Comment"]
@@ -49,9 +50,12 @@ TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 
 
-def workbook_name(as_of: dt.date) -> str:
-    """``<as-of>-privacy-audit.xlsx``: sortable, and one file per audit date."""
-    return f"{as_of.isoformat()}-privacy-audit.xlsx"
+WORKBOOK_SUFFIX = "-privacy-audit.xlsx"
+
+
+def workbook_name(as_of: dt.date | None) -> str:
+    """``<as-of>-privacy-audit.xlsx``: sortable, and one file per audit date (``None``: the glob of any date)."""
+    return f"{as_of.isoformat() if as_of else '????-??-??'}{WORKBOOK_SUFFIX}"
 
 
 @dataclass
@@ -80,12 +84,17 @@ def read_previous(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns the previous ``Findings`` rows (at least ``finding_id`` and the
     DPO columns) and the previous ``Resolved since last run`` rows (empty
     when there were none). Read with calamine, so an old report is never
-    modified.
+    modified, and only after :func:`audit.inputs.safety.check_workbook`
+    passed it: a previous workbook is as foreign as an input (it was edited
+    by hand, sent around, or just dropped into the output folder).
     """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: previous workbook not found")
+    # The same container, size, ratio and DTD checks as every input workbook, before any parser sees it.
+    check_workbook(path, f"{path} (previous workbook)")
     try:
         sheets = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
-    except FileNotFoundError:
-        raise InputError(f"{path}: previous workbook not found") from None
     except Exception as exc:  # calamine raises several types for damaged files
         raise InputError(f"{path}: previous workbook cannot be read ({type(exc).__name__}: {exc})") from None
     findings = sheets.get("Findings", pd.DataFrame(columns=["finding_id", *DPO_COLUMNS]))
@@ -159,23 +168,26 @@ def _to_cell_value(value: object) -> object:
 
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """Column-wise conversion to Excel-ready objects (vectorised per column)."""
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = pd.Series([None if pd.isna(v) else v.date() for v in s], index=s.index, dtype=object)
-        elif pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
-            out[col] = s.astype(object).map({True: "yes", False: "no"}).where(s.notna(), None)
-        else:
-            out[col] = s.astype(object).map(_to_cell_value).map(clean_text)
+    # By position: an input may repeat a header, and ``frame[name]`` would then be a frame.
+    columns = [_prepare_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    out = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=frame.index)
+    out.columns = frame.columns
     return out
+
+
+def _prepare_column(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return pd.Series([None if pd.isna(v) else v.date() for v in s], index=s.index, dtype=object)
+    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+        return s.astype(object).map({True: "yes", False: "no"}).where(s.notna(), None)
+    return s.astype(object).map(_to_cell_value).map(clean_text)
 
 
 def _widths(frame: pd.DataFrame) -> list[float]:
     """Column widths that fit header and content (90th percentile), capped."""
     widths = []
-    for col in frame.columns:
-        lengths = frame[col].map(lambda v: 0 if v is None else len(str(v)))
+    for i, col in enumerate(frame.columns):
+        lengths = frame.iloc[:, i].map(lambda v: 0 if v is None else len(str(v)))
         content = float(lengths.quantile(0.9)) if len(lengths) else 0.0
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(len(str(col)) + 2, content + 2))))
     return widths
@@ -220,10 +232,18 @@ def _rows(ws, frame: pd.DataFrame, wrap: set[int], fills: dict[int, dict[str, Pa
         yield row
 
 
-def _header(ws, names: Iterable[str]) -> list:
+def _text_cell(ws, value: object) -> WriteOnlyCell:
+    """A cell holding ``value`` as text: never a formula, whatever it starts with, and without control characters."""
+    cell = WriteOnlyCell(ws, value=clean_text(str(value)))
+    cell.data_type = "s"
+    return cell
+
+
+def _header(ws, names: Iterable[object]) -> list:
+    """The header row; column names can come from input headers, so each is written as text."""
     cells = []
     for name in names:
-        cell = WriteOnlyCell(ws, value=str(name))
+        cell = _text_cell(ws, name)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)

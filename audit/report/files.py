@@ -64,16 +64,25 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot be read as formulas by a spreadsheet.
 
     Follows the OWASP advice for CSV injection: text starting with a
-    formula character gets a leading apostrophe. Only text cells are
-    touched; numbers and dates keep their values.
+    formula character gets a leading apostrophe, and so does such a column
+    name. Only text cells are touched; numbers and dates keep their values.
     """
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col].map(_flat).map(clean_text)
+    # Column names can come from input headers: they are cells of the CSV too.
+    out.columns = [_header_text(name) for name in out.columns]
+    for i in range(out.shape[1]):  # by position: an input may repeat a header
+        col = out.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            s = col.map(_flat).map(clean_text)
             text = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-            out[col] = s.where(~text.astype(bool), "'" + s.astype(str))
+            out.isetitem(i, s.where(~text.astype(bool), "'" + s.astype(str)))
     return out
+
+
+def _header_text(name: object) -> str:
+    """A column name as CSV text: control characters removed, a leading apostrophe before a formula character."""
+    text = _CONTROL.sub("", str(name))
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -34,19 +34,24 @@ def _status(completed: pd.Series, deadline: pd.Series, as_of: pd.Timestamp) -> p
 
 
 def request_timeline(ctx: AuditContext) -> pd.DataFrame:
-    """One row per request: deadline, answer date, days late, status.
+    """One row per request: deadline, identity check, answer date, days late, status.
 
     The table behind DSR-01/02, the workbook's ``Requests`` sheet and the
     answer-time chart. ``status`` is ``on time``, ``late``, ``open`` or
     ``overdue`` (open past its deadline at the as-of date).
+
+    ``extended`` is shown as given, blank when the log leaves it blank
+    (unknown, not "no"); the deadline counts an extension only when it is
+    recorded as made and notified in time. ``identity_verified`` is the
+    evidence DSR-05 rests on, so the DPO sees it beside the answer date.
     """
     req = ctx.inputs.requests
     month = period_to_offset(ctx.policy.request_deadline)
     received = req["received"]
     base = received + month
     notified = req["extension_notified"]
-    extended = req["extended"].astype("boolean").fillna(False)
-    in_time = extended & notified.notna() & (notified <= base)
+    extended = req["extended"].astype("boolean")
+    in_time = extended.fillna(False) & notified.notna() & (notified <= base)
     deadline = base.where(~in_time, received + month + EXTENSION)
     completed = req["completed"]
     days_late = (completed.fillna(ctx.as_of_ts) - deadline).dt.days.clip(lower=0)
@@ -60,6 +65,7 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
             "extended": extended,
             "extension_notified": notified,
             "deadline": deadline,
+            "identity_verified": req["identity_verified"],
             "completed": completed,
             "days_to_answer": (completed - received).dt.days.astype("Int64"),
             "days_late": days_late.where(status.isin(["late", "overdue"]), 0).astype("Int64"),
@@ -86,7 +92,7 @@ def _past_deadline(ctx: AuditContext, status: str) -> pd.DataFrame:
             "deadline": gap["deadline"],
             "completed": gap["completed"],
             "days_late": gap["days_late"],
-            "extension": gap["extended"].map({True: "extended", False: ""}),
+            "extension": gap["extended"].eq(True).fillna(False).map({True: "extended", False: ""}),
             "evidence": cite(gap),
             "policy_clause": ctx.policy.clause("*", "request_deadline"),
         }
