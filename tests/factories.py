@@ -187,3 +187,16 @@ def make_ctx(inputs: Inputs, as_of: str = "2026-11-01", settings: Settings | Non
     return AuditContext(
         inputs=inputs, policy=policy(), settings=settings or load_settings(), as_of=date.fromisoformat(as_of)
     )
+
+
+def with_issues(inputs: Inputs, rows: list[tuple]) -> Inputs:
+    """``inputs`` with these input issues (``file, sheet, row, column, value, problem`` tuples), as the loader lists them.
+
+    Lets a rule test plant a cell that was in the file but could not be read:
+    a blank cell plus its issue is what the loader hands over.
+    """
+    from audit.inputs.model import ISSUE_COLUMNS
+
+    inputs.issues = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(object)
+    inputs.__dict__.pop("unreadable", None)  # derived from the issues on first use
+    return inputs

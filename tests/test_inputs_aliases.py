@@ -55,6 +55,7 @@ CELLS: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     },
     ("inventory", "Vendors"): {
         "vendor": ("MailCo", "MailCo"),
+        "aliases": ("Mail Company; MC", ["Mail Company", "MC"]),
         "country": ("Förenta staterna", "US"),
         "role": ("underbiträde", "sub_processor"),
         "category": ("Nyhetsbrevstjänst", "Nyhetsbrevstjänst"),

@@ -25,6 +25,9 @@ from audit.reference.schemas import REFERENCE_MODELS, AdequacyFile, CountriesFil
 
 # Files read through reference() by their owners, without a model here.
 UNMODELLED = {"rules", "columns"}
+# Files whose model lives next to the code that reads them (checked by that code's tests):
+# vendor_aliases.yaml by audit/inputs/vendor_names.py (tests/test_vendor_names.py).
+MODELLED_ELSEWHERE = {"vendor_aliases"}
 
 
 def _broken(name: str, edit: Callable[[dict[str, Any]], object]) -> str:
@@ -41,7 +44,7 @@ def _broken(name: str, edit: Callable[[dict[str, Any]], object]) -> str:
 
 def test_every_reference_file_has_a_model() -> None:
     names = {path.stem for path in REFERENCE_DIR.glob("*.yaml")}
-    assert names - UNMODELLED == set(REFERENCE_MODELS)
+    assert names - UNMODELLED - MODELLED_ELSEWHERE == set(REFERENCE_MODELS)
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE_MODELS))

@@ -223,3 +223,15 @@ def test_editing_the_register_table_leaves_the_rules_alone():
     assert list(found["rule"]) == ["TRF-01", "TRF-05"]
     assert "; safeguard: none; " in found.loc[1, "detail"]
     assert transfer_register(ctx).loc[0, "safeguard"] == "none"
+
+
+def test_a_system_vendor_missing_from_vendors_is_cited_by_its_system_row():
+    # Was "nan › nan › row nan", and the other vendor's row "row 3.0" (a float after the merge).
+    systems = [system(system_id="S-GHOST", vendor="Ghost", hosting_country=["US"]), system(system_id="S-2")]
+    vendors = [vendor(), vendor(vendor="Faraway", country="IN")]
+    found = run(systems, vendors).set_index(["rule", "subject"])["evidence"]
+    assert found[("TRF-01", "Ghost:US")] == "inventory.xlsx › Systems › row 2, column vendor (not in the vendor list)"
+    assert found[("TRF-05", "Ghost:US")] == "inventory.xlsx › Systems › row 2, column vendor"
+    assert found[("TRF-01", "Faraway:IN")] == (
+        "inventory.xlsx › Vendors › row 3, columns transfer_mechanism, dpf_certified, tia_done"
+    )

@@ -277,7 +277,7 @@ def _reference_issues(sheets: dict[str, SheetFrame]) -> list[pd.DataFrame]:
     return [
         *(duplicates(sheet, column) for sheet, column in keys),
         check_system_refs(activities, systems),
-        check_vendor_refs(systems, vendors),
+        check_vendor_refs(systems, vendors, activities, sheets["Disclosures"]),
         check_activity_refs(sheets["Disclosures"], activities),
     ]
 

@@ -29,6 +29,7 @@ list) and is reported in ``issues``; the row itself is always kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -87,3 +88,19 @@ class Inputs:
         self.vendors = conform(self.vendors, "Vendors")
         self.requests = conform(self.requests, "Requests")
         self.disclosures = conform(self.disclosures, "Disclosures")
+
+    @cached_property
+    def unreadable(self) -> pd.DataFrame:
+        """The cells that held a value the loader could not read, one row per cell.
+
+        Columns ``src_file, src_sheet, src_row`` (the row, as in the frames),
+        ``column`` (canonical), ``header`` (as written), ``problem`` and
+        ``where`` (the input issue's ``file › sheet › row N, column <header>``).
+        Such a cell is blank in its frame, but it is not absent: a rule that
+        finds it blank says it could not be read and cites ``where``
+        (:func:`audit.rules.common.unreadable`). Derived from ``issues`` on
+        first use (:func:`audit.inputs.validate.unreadable_cells`).
+        """
+        from audit.inputs.validate import unreadable_cells  # validate builds on this module
+
+        return unreadable_cells(self)

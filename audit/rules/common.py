@@ -1,13 +1,22 @@
-"""Helpers every rule family uses: list cells, blank cells, one row per list item.
+"""Helpers every rule family uses: list cells, blank cells, one row per list item, unreadable cells.
 
 The loaders hand list cells over as Python lists and blank cells as missing
 values or empty lists; these helpers read both the same way in every family.
+A blank cell may also be one whose value could not be read
+(:func:`unreadable`): a rule reports that, never an absence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+
+from audit.inputs.model import PROVENANCE, Inputs
+
+#: The ``case`` of a finding whose value is in the file but could not be read.
+UNREADABLE = "unreadable"
 
 
 def as_list(value: object) -> list:
@@ -47,3 +56,47 @@ def exploded(frame: pd.DataFrame, column: str, out: str | None = None) -> pd.Dat
     long = long.explode(out or column)
     long = long[~blank(long[out or column])]
     return long.reset_index(drop=True)
+
+
+def unreadable(inputs: Inputs, frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per row of ``frame``: where its ``column`` cell held a value that could not be read, else ``None``.
+
+    A blank cell in a loaded frame is either absent or unreadable (the file
+    holds ``1/3/2022`` in a date column and no date order was given). No rule
+    may say the second is absent: it words an ``unreadable`` case instead,
+    citing this (``inventory.xlsx › Vendors › row 3, column DPA signed``), the
+    cell of the input issue that says why. ``frame`` is any frame of input
+    rows with provenance (filtered, merged: rows are found by ``src_file``,
+    ``src_sheet``, ``src_row``), ``column`` the canonical column.
+    """
+    cells = inputs.unreadable
+    cells = cells[cells["column"] == column]
+    out = pd.Series(None, index=frame.index, dtype=object)
+    if cells.empty or frame.empty:
+        return out
+    keys = frame[PROVENANCE].assign(src_row=pd.to_numeric(frame["src_row"], errors="coerce").astype("Int64"))
+    table = cells.drop_duplicates(PROVENANCE)[[*PROVENANCE, "where"]]
+    where = keys.merge(table, on=PROVENANCE, how="left")["where"].to_numpy()  # a left merge keeps the row order
+    found = pd.Series(where, index=frame.index, dtype=object)
+    return found.where(found.notna(), None)
+
+
+def unreadable_case(case: pd.Series, where: pd.Series) -> pd.Series:
+    """``case`` with ``unreadable`` wherever :func:`unreadable` found the cell (the rule's catalogue words it)."""
+    return case.where(where.isna(), UNREADABLE)
+
+
+def unreadable_note(inputs: Inputs, frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Per row of ``frame``: ``"; could not be read: <where>, ..."`` for the cited ``columns`` that are unreadable, else ``""``.
+
+    For evidence that cites several columns of a row (``columns
+    transfer_mechanism, dpf_certified, tia_done``): whichever of them held a
+    value that could not be read is named with its input issue, so the
+    evidence never quietly rests on a value the audit did not see.
+    """
+    found = pd.DataFrame({col: unreadable(inputs, frame, col) for col in columns}, index=frame.index)
+    joined = found.apply(lambda row: ", ".join(w for w in row if isinstance(w, str)), axis=1) if len(found) else None
+    note = pd.Series("", index=frame.index, dtype=object)
+    if joined is not None:
+        note = note.where(joined.eq(""), "; could not be read: " + joined.astype(str))
+    return note

@@ -22,7 +22,7 @@ import pandas as pd
 
 from audit.reference.vocab import fold, recipient_categories, vocabulary
 from audit.rules.activities import classify_activities
-from audit.rules.common import blank, exploded
+from audit.rules.common import blank, exploded, unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
@@ -316,18 +316,26 @@ def unnamed_recipients(ctx: AuditContext) -> pd.DataFrame:
 
 
 def processors_without_dpa(ctx: AuditContext) -> pd.DataFrame:
-    """REC-02: processors and sub-processors with no ``dpa_signed`` date (a blank cell is no agreement)."""
+    """REC-02: processors and sub-processors with no ``dpa_signed`` date (a blank cell is no agreement).
+
+    A date that is there but could not be read is no proof of an agreement
+    either, but it is not "none": ``case`` is ``unreadable`` and
+    ``unreadable`` cites the input issue.
+    """
     vendors = ctx.inputs.vendors
     role = vocabulary("vendor_role").map_series(vendors["role"])
     gap = vendors[role.isin(["processor", "sub_processor"]) & vendors["dpa_signed"].isna()]
     rec = ctx.policy.recipients
     processors = rec[(rec["policy_id"] == "*") & (rec["role"] == "processor")]["category"]
     clause = ctx.policy.clause("*", f"recipients:{processors.iloc[0]}") if len(processors) else None
+    where = unreadable(ctx.inputs, gap, "dpa_signed")
     return pd.DataFrame(
         {
             "vendor": gap["vendor"],
             "role": role[gap.index],
             "country": gap["country"],
+            "case": unreadable_case(pd.Series("default", index=gap.index), where),
+            "unreadable": where,
             "evidence": cite(gap) + ", column dpa_signed",
             "policy_clause": clause,
         }
@@ -407,8 +415,10 @@ def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
     Section 6 says "lagstadgad skyldighet" (legal obligation); the required
     basis is read from the policy model's section-6 authority row. A
     disclosure listing the required basis among others is accepted; a blank
-    basis is not. ``dated`` and ``basis_said`` are phrase keys (a date or
-    none, bases or none).
+    basis is not. ``dated`` (in the subject), ``date_said`` and
+    ``basis_said`` are phrase keys (a date or none, bases or none; in the
+    detail, a date or basis the loader could not read is said to be so, with
+    the input issue in ``date_unreadable`` or ``basis_unreadable``).
     """
     disc = ctx.inputs.disclosures
     rec = ctx.policy.recipients
@@ -422,15 +432,22 @@ def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
     stated = bases.dropna(subset=["basis"]).groupby("_row")["basis"].agg(list)
     gap = disc[_authority_rows(ctx) & ~disc.index.isin(ok_rows)]
     said = pd.Series(gap.index, index=gap.index).map(stated)
+    dated = gap["date"].notna().map({True: "date", False: "no_date"})
+    date_unreadable = unreadable(ctx.inputs, gap, "date")
+    basis_unreadable = unreadable(ctx.inputs, gap, "legal_basis")
+    basis_said = said.notna().map({True: "bases", False: "no_basis"})
     return pd.DataFrame(
         {
             "activity_id": gap["activity_id"],
             "recipient": gap["recipient"],
             "vendor": gap["recipient"],
             "date": gap["date"],
-            "dated": gap["date"].notna().map({True: "date", False: "no_date"}),
+            "dated": dated,
+            "date_said": dated.where(date_unreadable.isna(), "unreadable_date"),
+            "date_unreadable": date_unreadable,
             "bases": said,
-            "basis_said": said.notna().map({True: "bases", False: "no_basis"}),
+            "basis_said": basis_said.where(basis_unreadable.isna(), "unreadable_basis"),
+            "basis_unreadable": basis_unreadable,
             "required": [sorted(required)] * len(gap),
             "evidence": cite(gap) + ", column legal_basis",
             "policy_clause": ctx.policy.clause("*", f"recipients:{authority['category'].iloc[0]}"),

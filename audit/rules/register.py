@@ -17,7 +17,7 @@ import pandas as pd
 
 from audit.reference.vocab import vocabulary
 from audit.rules.activities import PROVENANCE, classify_activities
-from audit.rules.common import as_list, blank
+from audit.rules.common import as_list, blank, unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
@@ -147,7 +147,9 @@ def legal_basis_differs(ctx: AuditContext) -> pd.DataFrame:
     legitimate interests, during = contract, after = legal obligation) one
     register entry may cover only some phases, so any non-empty subset of
     the phases' bases is consistent. Otherwise the sets must be equal. A
-    basis outside the policy's set, or none at all, always differs.
+    basis outside the policy's set, or none at all, always differs; a
+    register cell none of whose bases could be read is said to be so
+    (``register_said`` ``unreadable``, the input issue in ``register_unreadable``).
     """
     cls = classify_activities(ctx)
     checked = cls[cls["status"] == "checked"]
@@ -160,13 +162,16 @@ def legal_basis_differs(ctx: AuditContext) -> pd.DataFrame:
     missing = pd.Series([a - set(r) for r, a in zip(reg, allowed, strict=True)], index=checked.index)
     differs = (reg.map(len) == 0) | (outside.map(len) > 0) | (~policy["phased"] & (missing.map(len) > 0))
     gap = checked[differs]
+    where = unreadable(ctx.inputs, gap, "legal_basis")
+    said = reg[differs].map(lambda ids: _said(ids, "registered"))
     return pd.DataFrame(
         {
             "activity_id": gap["activity_id"],
             "activity": gap["activity"],
             "policy_id": gap["policy_id"],
             "register_bases": reg[differs],
-            "register_said": reg[differs].map(lambda ids: _said(ids, "registered")),
+            "register_said": said.where(where.isna(), "unreadable"),
+            "register_unreadable": where,
             **policy[differs].drop(columns="phased"),
             "evidence": cite(gap) + ", column legal_basis",
             "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "legal_basis")),
@@ -184,7 +189,8 @@ def missing_art30_fields(ctx: AuditContext) -> pd.DataFrame:
     entries only ``security_measures``, the one Art. 30(2) item the register
     columns hold (the customers' names and the categories of processing are
     kept in the customer contracts, not in this sheet). A column absent
-    from the sheet reads as empty in every row.
+    from the sheet reads as empty in every row; a cell whose value could not
+    be read is ``case`` ``unreadable``, not empty.
     """
     acts = ctx.inputs.activities
     cls = classify_activities(ctx)
@@ -193,13 +199,15 @@ def missing_art30_fields(ctx: AuditContext) -> pd.DataFrame:
     for name in ART30_1_FIELDS:
         needed = ~processor if name not in ART30_2_FIELDS else pd.Series(True, index=acts.index)
         gap = cls[needed & blank(acts[name])]
+        where = unreadable(ctx.inputs, gap, name)
         parts.append(
             pd.DataFrame(
                 {
                     "activity_id": gap["activity_id"],
                     "activity": gap["activity"],
                     "field": name,
-                    "case": processor[gap.index].map({True: "processor", False: "default"}),
+                    "case": unreadable_case(processor[gap.index].map({True: "processor", False: "default"}), where),
+                    "unreadable": where,
                     "evidence": cite(gap) + f", column {name}",
                 }
             )
@@ -238,8 +246,9 @@ def _start(ctx: AuditContext) -> pd.DataFrame:
 def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
     """REG-06: an entry out of date, in either of the two ways rules.md names; ``reasons`` lists which.
 
-    * no review recorded, or the last one more than the settings' interval
-      before the as-of date (reviewed exactly that long ago is still in time);
+    * no review recorded (or a review date that could not be read, said so),
+      or the last one more than the settings' interval before the as-of
+      date (reviewed exactly that long ago is still in time);
     * an activity the policy does not cover that started after the policy's
       version date: the policy (section 9) promises to describe processing
       as it changes. The start is the register's optional ``started`` column,
@@ -255,6 +264,8 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
     start = _start(ctx)
     new = cls["status"].eq("undisclosed") & start["start"].notna() & (start["start"] > pd.Timestamp(ctx.policy.version))
     review_key = pd.Series("review_late", index=acts.index).where(reviewed.notna(), "not_reviewed")
+    review_unreadable = unreadable(ctx.inputs, acts, "last_reviewed")
+    review_key = review_key.where(review_unreadable.isna(), "review_unreadable")
     reasons = [
         [key for key, on in ((review, is_late), (how, is_new)) if on]
         for review, is_late, how, is_new in zip(review_key, late, start["how"], new, strict=True)
@@ -269,6 +280,7 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
             "activity": cls["activity"],
             "reasons": reasons,
             "last_reviewed": reviewed,
+            "review_unreadable": review_unreadable,
             "start": start["start"],
             "evidence": cite(cls) + ", " + columns,
             "policy_clause": ctx.policy.clause("*", "updates"),

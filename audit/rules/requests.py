@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.reference.durations import period_to_offset
+from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
@@ -79,10 +80,31 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
     )
 
 
+def _extension_unreadable(ctx: AuditContext, gap: pd.DataFrame) -> pd.Series:
+    """Where an extension cell (``extended``, ``extension_notified``) could not be read: its input issue, else None.
+
+    The deadline was then computed without the extension, which may be why
+    the request is late; the finding says so rather than hiding it. A
+    notification date counts only where ``extended`` is not a readable no.
+    """
+    extended = unreadable(ctx.inputs, gap, "extended")
+    said_no = ctx.inputs.requests["extended"].reindex(gap.index).astype("boolean").eq(False).fillna(False)
+    notified = unreadable(ctx.inputs, gap, "extension_notified").where(~said_no.astype(bool), None)
+    return extended.where(extended.notna(), notified)
+
+
 def _past_deadline(ctx: AuditContext, status: str) -> pd.DataFrame:
-    """Requests of one timeline ``status`` (``late`` or ``overdue``): when received, due, answered, how late."""
+    """Requests of one timeline ``status`` (``late`` or ``overdue``): when received, due, answered, how late.
+
+    An ``overdue`` request whose completion date could not be read may
+    well have been answered: ``case`` is ``unreadable``, with the input issue
+    in ``unreadable``. ``extension`` is a phrase key: extended, none, or an
+    extension cell that could not be read (its issue in ``extension_unreadable``).
+    """
     timeline = request_timeline(ctx)
     gap = timeline[(timeline["status"] == status) & timeline["received"].notna()]
+    completed = unreadable(ctx.inputs, gap, "completed")
+    extension = _extension_unreadable(ctx, gap)
     return pd.DataFrame(
         {
             "request_id": gap["request_id"],
@@ -92,7 +114,14 @@ def _past_deadline(ctx: AuditContext, status: str) -> pd.DataFrame:
             "deadline": gap["deadline"],
             "completed": gap["completed"],
             "days_late": gap["days_late"],
-            "extension": gap["extended"].eq(True).fillna(False).map({True: "extended", False: ""}),
+            "extension": gap["extended"]
+            .eq(True)
+            .fillna(False)
+            .map({True: "extended", False: ""})
+            .where(extension.isna(), "extension_unreadable"),
+            "extension_unreadable": extension,
+            "case": unreadable_case(pd.Series("default", index=gap.index), completed),
+            "unreadable": completed,
             "evidence": cite(gap),
             "policy_clause": ctx.policy.clause("*", "request_deadline"),
         }
@@ -235,17 +264,22 @@ def objection_not_honoured(ctx: AuditContext) -> pd.DataFrame:
 
 
 def disclosed_without_identity_check(ctx: AuditContext) -> pd.DataFrame:
-    """DSR-05: access or portability requests carried out before (or without) verifying the person's identity."""
+    """DSR-05: access or portability requests carried out before (or without) verifying the person's identity.
+
+    A verification date that could not be read is not "no check": ``case`` ``unreadable``.
+    """
     req = ctx.inputs.requests
     verified = req["identity_verified"]
     gap = req[_carried_out(req, ["access", "portability"]) & (verified.isna() | (verified > req["completed"]))]
+    where = unreadable(ctx.inputs, gap, "identity_verified")
     return pd.DataFrame(
         {
             "request_id": gap["request_id"],
             "right": gap["right"],
             "completed": gap["completed"],
             "identity_verified": gap["identity_verified"],
-            "case": gap["identity_verified"].isna().map({True: "no_check", False: "default"}),
+            "case": unreadable_case(gap["identity_verified"].isna().map({True: "no_check", False: "default"}), where),
+            "unreadable": where,
             "evidence": cite(gap) + ", column identity_verified",
             "policy_clause": ctx.policy.clause("*", "identity"),
         }

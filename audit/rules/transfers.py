@@ -25,11 +25,12 @@ import pandas as pd
 from audit.reference.catalogue import catalogue
 from audit.reference.countries import adequacy_on, country_name, is_eu_eea
 from audit.reference.vocab import data_categories, fold
-from audit.rules.common import as_list
+from audit.rules.common import as_list, unreadable, unreadable_case, unreadable_note
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
 US = "US"
+PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # Lawful transfer grounds besides adequacy and SCC (Art. 46(2)(b), Art. 49).
 OTHER_GROUNDS = ("bcr", "derogation")
 REGISTER_COLUMNS = [
@@ -55,6 +56,14 @@ REGISTER_COLUMNS = [
     "src_row",
 ]
 Reporter = Callable[[AuditContext], pd.DataFrame]
+#: The vendor columns each rule's verdict rests on, in the order a finding names an unreadable one.
+VERDICT_COLUMNS = {
+    "no_safeguard": ("transfer_mechanism", "dpf_certified"),  # DPF certification: for US transfers only
+    "dpf_not_certified": ("dpf_certified",),
+    "scc_without_tia": ("tia_done",),
+}
+#: The vendor columns a transfer finding's evidence cites.
+CITED_COLUMNS = ("transfer_mechanism", "dpf_certified", "tia_done")
 
 
 def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
@@ -62,7 +71,8 @@ def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
     systems = ctx.inputs.systems
     vendors = ctx.inputs.vendors
     hosting = (
-        systems[["vendor", "system_id", "hosting_country"]]
+        systems[["vendor", "system_id", "hosting_country", *PROVENANCE]]
+        .rename(columns={c: f"system_{c}" for c in PROVENANCE})
         .explode("hosting_country")
         .dropna(subset=["hosting_country"])
     )
@@ -120,11 +130,20 @@ def _data_reached(ctx: AuditContext) -> pd.DataFrame:
 
 
 def _pairs_with_vendor(ctx: AuditContext) -> pd.DataFrame:
-    """One row per vendor × country, with the vendor's transfer columns, its systems and routes there."""
+    """One row per vendor × country, with the vendor's transfer columns, its systems and routes there.
+
+    The provenance is the vendor's row; for a system's vendor missing from
+    the Vendors sheet (an input issue) it is the system's row, so evidence
+    always names a row a person can open.
+    """
     vendors = ctx.inputs.vendors
-    vcols = ["vendor", "country", "transfer_mechanism", "dpf_certified", "tia_done", "src_file", "src_sheet", "src_row"]
+    vcols = ["vendor", "country", "transfer_mechanism", "dpf_certified", "tia_done", *PROVENANCE]
     vinfo = vendors[vcols].rename(columns={"country": "vendor_country"})
     reg = _vendor_countries(ctx).merge(vinfo, on="vendor", how="left")
+    reg["listed"] = reg["src_file"].notna()
+    for col in PROVENANCE:
+        reg[col] = reg[col].where(reg["listed"], reg[f"system_{col}"])
+    reg["src_row"] = pd.to_numeric(reg["src_row"], errors="coerce").astype("Int64")
     systems_by_pair = reg.groupby(["vendor", "country"])["system_id"].agg(lambda s: sorted(set(s.dropna())))
     routes = reg.groupby(["vendor", "country"])["route"].agg(lambda s: ", ".join(sorted(set(s))))
     reg = reg.drop_duplicates(["vendor", "country"]).set_index(["vendor", "country"])
@@ -150,8 +169,10 @@ def _build_register(ctx: AuditContext) -> pd.DataFrame:
     decisions = countries["country"].map(lambda c: adequacy_on(c, ctx.as_of))
     countries["adequacy_decision"] = decisions.map(lambda d: str(d["valid_from"]) if d else None)
     reg = reg.merge(countries, on="country", how="left")
-    reg = _judge(reg, set(ctx.policy.transfer_grounds))
-    return reg[REGISTER_COLUMNS].sort_values(["eu_eea", "country", "vendor"]).reset_index(drop=True)
+    unread = pd.DataFrame({col: unreadable(ctx.inputs, reg, col).notna() for col in CITED_COLUMNS})
+    reg = _judge(reg, set(ctx.policy.transfer_grounds), unread)
+    columns = [*REGISTER_COLUMNS, "listed"]
+    return reg[columns].sort_values(["eu_eea", "country", "vendor"]).reset_index(drop=True)
 
 
 def _register(ctx: AuditContext) -> pd.DataFrame:
@@ -166,7 +187,7 @@ def transfer_register(ctx: AuditContext) -> pd.DataFrame:
     register shows the whole map; the rules use the third-country rows. A
     copy, so a caller editing the table never changes what the rules see.
     """
-    return _register(ctx).copy()
+    return _register(ctx)[REGISTER_COLUMNS].copy()
 
 
 def _rule_of(reporter: Reporter | None) -> str | None:
@@ -177,7 +198,7 @@ def _rule_of(reporter: Reporter | None) -> str | None:
     return next((rid for rid, spec in catalogue().rules.items() if spec.check == ref), None)
 
 
-def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
+def _judge(reg: pd.DataFrame, policy_grounds: set[str], unread: pd.DataFrame) -> pd.DataFrame:
     """Decide safeguard, status and the rule that fires for each vendor × country (vectorised).
 
     The first matching case wins; a third-country transfer that matches none
@@ -185,6 +206,11 @@ def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
     lawful grounds but the policy (section 7) names only adequacy and SCC, so
     they are TRF-03 unless the policy model lists them. Each case names the
     rule function that reports it; the catalogue gives that function's id.
+    ``unread`` flags, per row, the vendor cells (:data:`CITED_COLUMNS`)
+    that held a value the loader could not read: the register says so
+    instead of "missing", and the rule words its ``unreadable`` case. A US
+    transfer whose DPF certification could not be read is not adequate
+    unless proven: it stays with the rule its other cells decide.
     """
     mech = reg["transfer_mechanism"].astype("object")
     dpf = reg["dpf_certified"].astype("boolean").fillna(False)
@@ -194,14 +220,19 @@ def _judge(reg: pd.DataFrame, policy_grounds: set[str]) -> pd.DataFrame:
     tia = reg["tia_done"].notna()
     other = mech.isin(OTHER_GROUNDS)
     named = mech.isin(policy_grounds)
+    claims_dpf = is_us & mech.isin(["adequacy", "dpf"])
     cases = [  # condition, safeguard code, safeguard label, status, reported by
         (~third, "not_needed", "none needed (EU/EEA)", "no transfer", None),
         (reg["adequacy_decision"].notna() & (~is_us | dpf), "adequacy", "adequacy decision", "ok", None),
         (scc & tia, "scc_tia", "SCC + TIA", "ok", None),
+        (scc & unread["tia_done"], "scc_no_tia", "SCC, TIA date unreadable", "TIA unreadable", scc_without_tia),
         (scc & ~tia, "scc_no_tia", "SCC, no TIA", "TIA missing", scc_without_tia),
         (other & named, mech, mech.str.upper(), "ok", None),
         (other & ~named, mech, mech.str.upper(), "ground not in policy", ground_not_in_policy),
-        (is_us & mech.isin(["adequacy", "dpf"]), "dpf_claimed", "DPF claimed", "not DPF-certified", dpf_not_certified),
+        (claims_dpf & unread["dpf_certified"], "dpf_claimed", "DPF claimed", "DPF unreadable", dpf_not_certified),
+        (claims_dpf, "dpf_claimed", "DPF claimed", "not DPF-certified", dpf_not_certified),
+        (unread["transfer_mechanism"], "none", "mechanism unreadable", "no safeguard", no_safeguard),
+        (is_us & unread["dpf_certified"], "none", "DPF certification unreadable", "no safeguard", no_safeguard),
     ]
     reg["safeguard_code"] = "none"
     reg["safeguard"] = "none"
@@ -244,12 +275,34 @@ def _transfer_facts(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gaps(ctx: AuditContext, reporter: Reporter) -> pd.DataFrame:
-    """Facts of the third-country transfers the case table attributes to ``reporter``'s rule."""
+    """Facts of the third-country transfers the case table attributes to ``reporter``'s rule.
+
+    ``case`` is ``unreadable`` when a vendor cell the verdict rests on
+    (:data:`VERDICT_COLUMNS`) held a value that could not be read
+    (``unreadable`` cites the input issue, ``unreadable_what`` names the
+    column, a phrase key), else ``not_recorded`` without a mechanism, else
+    ``default``. The evidence names every cited cell that could not be
+    read. A vendor missing from the Vendors sheet is cited by its system's
+    row and column.
+    """
     reg = _register(ctx)
     gap = reg[reg["rule"] == _rule_of(reporter)]
     facts = _transfer_facts(ctx, gap)
-    facts["case"] = gap["transfer_mechanism"].isna().map({True: "not_recorded", False: "default"})
-    facts["evidence"] = cite(gap) + ", columns transfer_mechanism, dpf_certified, tia_done"
+    case = gap["transfer_mechanism"].isna().map({True: "not_recorded", False: "default"})
+    where = pd.Series(None, index=gap.index, dtype=object)
+    what = pd.Series(None, index=gap.index, dtype=object)
+    for column in VERDICT_COLUMNS.get(reporter.__name__, ()):
+        found = unreadable(ctx.inputs, gap, column)
+        if column == "dpf_certified":
+            found = found.where(gap["country"] == US, None)
+        take = where.isna() & found.notna()
+        where[take], what[take] = found[take], column
+    facts["case"] = unreadable_case(case, where)
+    facts["unreadable"] = where
+    facts["unreadable_what"] = what
+    columns = pd.Series(", columns " + ", ".join(CITED_COLUMNS), index=gap.index)
+    columns = columns + unreadable_note(ctx.inputs, gap, CITED_COLUMNS)
+    facts["evidence"] = cite(gap) + columns.where(gap["listed"], ", column vendor (not in the vendor list)")
     return facts.reset_index(drop=True)
 
 
@@ -282,5 +335,5 @@ def third_country_transfers(ctx: AuditContext) -> pd.DataFrame:
     third = reg[~reg["eu_eea"].astype(bool)]
     facts = _transfer_facts(ctx, third)
     facts["case"] = third["data_categories"].map(lambda c: "default" if c else "no_data")
-    facts["evidence"] = cite(third)
+    facts["evidence"] = cite(third) + pd.Series("", index=third.index).where(third["listed"], ", column vendor")
     return facts.reset_index(drop=True)
