@@ -339,7 +339,6 @@ def test_an_issue_on_another_row_or_column_changes_nothing() -> None:
 # --- rules outside this change: RET-02 (audit/rules/retention.py), REG-07 (audit/rules/register_dpia.py) ----
 
 
-@pytest.mark.xfail(strict=True, reason="RET-02 lives in audit/rules/retention.py: apply audit.rules.common.unreadable")
 def test_ret02_an_auto_delete_answer_that_could_not_be_read() -> None:
     from tests.test_rules_retention import survey, survey_tool
 
@@ -349,9 +348,6 @@ def test_ret02_an_auto_delete_answer_that_could_not_be_read() -> None:
     assert "could not be read" in found.loc[found["rule"] == "RET-02", "detail"].iloc[0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="REG-07 lives in audit/rules/register_dpia.py: apply audit.rules.common.unreadable"
-)
 def test_reg07_a_dpia_answer_that_could_not_be_read() -> None:
     from tests.test_rules_register import edited, findings, world, world_activities
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from audit.reference.vocab import data_categories, reveals, special_category_ids
 from audit.rules.activities import CONTROLLER_ROLES, classify_activities
+from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 from audit.rules.register_categories import category_rows
@@ -82,8 +83,8 @@ def missing_dpia(ctx: AuditContext) -> pd.DataFrame:
     """REG-07: controller activities with an Art. 35 trigger and no DPIA (or assessment) recorded.
 
     ``case`` is ``recorded_no`` when the ``dpia`` cell says no,
-    ``not_recorded`` when it is blank (or held a value the loader could not
-    read, reported as an input issue). The clause is the data categories of
+    ``not_recorded`` when it is blank, ``unreadable`` when it held a value
+    the loader could not read (the finding cites that input issue). The clause is the data categories of
     the policy block the activity cites, when it cites a known one.
     """
     cls = classify_activities(ctx)
@@ -92,13 +93,15 @@ def missing_dpia(ctx: AuditContext) -> pd.DataFrame:
     special = _special_data(ctx, rows)
     triggers = pd.Series(_triggers(ctx, rows, special), index=rows.index, dtype="object")
     gap = rows[triggers.map(bool).astype(bool)]
+    where = unreadable(ctx.inputs, gap, "dpia")
     return pd.DataFrame(
         {
             "activity_id": gap["activity_id"],
             "activity": gap["activity"],
             "triggers": triggers[gap.index],
             **special.loc[gap.index],
-            "case": dpia[gap.index].map({"no": "recorded_no"}).fillna("not_recorded"),
+            "case": unreadable_case(dpia[gap.index].map({"no": "recorded_no"}).fillna("not_recorded"), where),
+            "unreadable": where,
             "evidence": cite(gap) + ", column dpia",
             "policy_clause": gap["policy_id"].map(
                 lambda pid: ctx.policy.clause(pid, "data_categories") if pid else None

@@ -28,6 +28,7 @@ import pandas as pd
 
 from audit.reference.durations import default_anchor, parse_retention
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
+from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 from audit.rules.retention_facts import MEASURABLE, judged_pairs, policy_rules, retention_facts
@@ -100,7 +101,10 @@ def no_automatic_deletion(ctx: AuditContext) -> pd.DataFrame:
     auto = table["auto_delete"]
     gap = table[_on_inventory(table) & table["measurable"] & auto.ne(True).fillna(True)]
     facts = _system_facts(ctx, gap, "auto_delete")
-    facts["case"] = auto[gap.index].map({False: "recorded_no"}).astype("object").fillna("not_recorded")
+    where = unreadable(ctx.inputs, gap, "auto_delete")
+    case = auto[gap.index].map({False: "recorded_no"}).astype("object").fillna("not_recorded")
+    facts["case"] = unreadable_case(case, where)
+    facts["unreadable"] = where
     return facts
 
 
