@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from audit.errors import InputError
@@ -196,3 +198,78 @@ def test_large_extract_is_loaded_whole(folder: Folder) -> None:
     assert rec["contract_end"].iloc[-1] == TS("2025-03-01")
     assert (rec["collected"] == pd.Series(days)).all()
     assert rec["src_row"].iloc[-1] == n + 1
+
+
+def test_extract_with_two_columns_of_the_same_name_is_an_error(folder: Folder) -> None:
+    root = folder()
+    (root / "records" / "S-CRM.csv").write_text(
+        "record_id,subject_ref,activity_id,collected,collected\n1,DS-1,A-1,2024-01-05,2020-01-01\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError) as err:
+        load_inputs(root)
+    assert str(err.value) == (
+        "records/S-CRM.csv: columns 4 ('collected') and 5 ('collected') are both the collected column; keep one of them"
+    )
+
+
+def test_extract_with_two_headers_for_one_column_is_an_error(folder: Folder) -> None:
+    root = folder()
+    pd.DataFrame(
+        {
+            "record_id": ["1"],
+            "subject_ref": ["DS-1"],
+            "activity_id": ["A-1"],
+            "Insamlad": ["2024-01-05"],
+            "collected": ["2020-01-01"],
+        }
+    ).to_parquet(root / "records" / "S-MAIL.parquet")
+    with pytest.raises(InputError) as err:
+        load_inputs(root)
+    assert str(err.value) == (
+        "records/S-MAIL.parquet: columns 4 ('Insamlad') and 5 ('collected') are both the collected column; "
+        "keep one of them"
+    )
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_extract_with_two_extra_columns_of_the_same_name_is_an_error(folder: Folder, suffix: str) -> None:
+    root = folder()
+    (root / "records" / "S-CRM.csv").unlink()
+    path = root / "records" / f"S-CRM.{suffix}"
+    header = ["record_id", "subject_ref", "activity_id", "E-post", "e-post "]
+    if suffix == "csv":
+        path.write_text(",".join(header) + "\n1,DS-1,A-1,a@example.se,b@example.se\n", encoding="utf-8")
+    else:
+        table = pa.table([pa.array([v]) for v in ["1", "DS-1", "A-1", "a@example.se", "b@example.se"]], names=header)
+        pq.write_table(table, path)
+    with pytest.raises(InputError) as err:
+        load_inputs(root)
+    message = str(err.value)
+    assert message == (
+        f"records/S-CRM.{suffix}: columns 4 ('E-post') and 5 ('e-post ') have the same header; keep one of them"
+    )
+    assert "@" not in message
+
+
+def test_ragged_row_error_names_the_line_not_its_text(folder: Folder) -> None:
+    root = folder()
+    (root / "records" / "S-CRM.csv").write_text(
+        "record_id,subject_ref,activity_id,collected\n"
+        "1,DS-1,A-1,2024-01-05\n"
+        "2,Anna Svensson,anna@example.se,A-1,2024-01-05\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        load_inputs(root)
+    assert str(err.value) == "records/S-CRM.csv: cannot read the CSV file (line 3 has 5 fields, the header 4)"
+
+
+def test_ragged_row_after_a_title_row_and_a_quoted_line_break(folder: Folder) -> None:
+    root = folder()
+    (root / "records" / "S-CRM.csv").write_text(
+        'Export 2025-06-01\nrecord_id;subject_ref;activity_id;collected\n1;DS-1;A-1;"2024-01-05\nnote"\n2;DS-2;A-1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        load_inputs(root)
+    assert str(err.value) == "records/S-CRM.csv: cannot read the CSV file (line 5 has 3 fields, the header 4)"

@@ -9,6 +9,7 @@ unreadable or unsafe); every other problem becomes a row of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -143,21 +144,26 @@ class _Loader:
             self.note_file(source, stem, len(part.data))
             return [part]
         if suffix == ".parquet":
-            part = frame_from_table(read_parquet(source), sheet, source.label, stem, 1, self.date_order)
+            part = frame_from_table(read_parquet(source, sheet), sheet, source.label, stem, 1, self.date_order)
             self.note_file(source, stem, len(part.data))
             return [part]
-        grids = read_workbook(source)
+        book = read_workbook(source, records=True)
         parts: list[SheetFrame] = []
-        for name, grid in grids.items():
-            if grid.empty or not find_header_row(grid, sheet)[1]:
+        skipped: list[str] = []
+        for name in book:
+            head = book.head(name)
+            if head.empty:
                 continue
-            part = frame_from_grid(grid, sheet, source.label, name, self.date_order, aggregate=True)
+            if not find_header_row(head, sheet)[1]:
+                skipped.append(name)  # not converted: a junk sheet costs no more than its parse
+                continue
+            part = frame_from_grid(book[name], sheet, source.label, name, self.date_order, aggregate=True)
             self.note_file(source, name, len(part.data))
             parts.append(part)
         if not parts:
-            name, grid = next(iter(grids.items()))
+            name = next(iter(book), "")
+            grid = book.head(name) if name else pd.DataFrame()
             frame_from_grid(grid, sheet, source.label, name, self.date_order)  # raises the missing-column error
-        skipped = [n for n, g in grids.items() if n not in {p.sheet for p in parts} and not g.empty]
         if skipped:
             self.issues.append(
                 issues_frame(
@@ -177,7 +183,7 @@ class _Loader:
         return parts
 
 
-def _pick_sheet(grids: dict[str, pd.DataFrame], sheet: SheetSpec, single: bool) -> str | None:
+def _pick_sheet(grids: Mapping[str, pd.DataFrame], sheet: SheetSpec, single: bool) -> str | None:
     """The workbook sheet holding ``sheet``: by name or alias, ignoring case; the only sheet of a one-sheet input."""
     names = sheet.names()
     for name in grids:

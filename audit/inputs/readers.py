@@ -11,18 +11,24 @@ with pyarrow instead.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import itertools
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 from audit.errors import InputError
 from audit.inputs.safety import check_workbook
-from audit.inputs.schema import InputSpec, SheetSpec, canonical_column, find_header_row
+from audit.inputs.schema import HEADER_SEARCH_ROWS, InputSpec, SheetSpec, canonical_column, find_header_row
 from audit.reference.vocab import fold
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
@@ -30,7 +36,15 @@ TABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 RECORD_SUFFIXES = (*TABLE_SUFFIXES, ".parquet")
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_SNIFF_BYTES = 256 * 1024
+MAX_REGISTER_ROWS = 50_000
+"""Rows of one register sheet (activities, systems, vendors, requests, disclosures); records go in ``records/``.
+
+A real register has tens to thousands of rows. Every row of a register is
+read cell by cell and checked, so a sheet of junk rows would run for
+minutes; past this many rows it is refused at once instead.
+"""
 _HASH_CHUNK = 1024 * 1024
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,10 +79,43 @@ def sha256(path: Path) -> str:
 
 
 def _visible_files(folder: Path) -> list[Path]:
-    """Files of a folder, without Office lock files (``~$x.xlsx``) and hidden files."""
+    """Files of a folder, without Office lock files (``~$x.xlsx``) and hidden files.
+
+    Links are listed too, even broken ones, so that an input reached through
+    a link is checked by :func:`inside_data_folder` instead of silently skipped.
+    """
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if (p.is_file() or p.is_symlink()) and not p.is_dir() and not p.name.startswith(("~$", "."))
+    )
+
+
+def inside_data_folder(path: Path, data_dir: Path, label: str, kind: str = "file") -> Path:
+    """``path`` itself, once it is known to lie inside the data folder after every link is followed.
+
+    The audit reads only what the DPO put in the data folder: a link in it
+    that leads elsewhere (to a system file, another person's folder) is
+    refused without reading a byte of its target. A link from one place in
+    the folder to another is fine.
+
+    Raises
+    ------
+    InputError
+        When the real path is outside the real data folder, or a link leads nowhere.
+    """
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, or a loop of links
+        raise InputError(f"{label}: the {kind} is a link to something that does not exist") from None
+    if not real.is_relative_to(data_dir.resolve()):
+        raise InputError(
+            f"{label}: refused, the {kind} is a link to a place outside the data folder; "
+            f"copy the {kind} into the data folder instead"
+        )
+    return path
 
 
 def find_input_files(data_dir: Path, spec: InputSpec) -> list[SourceFile]:
@@ -91,6 +138,7 @@ def find_input_files(data_dir: Path, spec: InputSpec) -> list[SourceFile]:
         if fold(parts[0]) != key or len(parts) > 2:
             continue
         label = file_label(path, data_dir)
+        inside_data_folder(path, data_dir, label)
         if suffix == ".csv":
             sheet = _sheet_for_csv(spec, parts[1] if len(parts) == 2 else None, label)
             csvs.append(SourceFile(path, label, sheet))
@@ -129,7 +177,12 @@ def find_record_files(data_dir: Path) -> list[SourceFile]:
     InputError
         When one system has two extracts (``S-1.csv`` and ``S-1.xlsx``).
     """
-    files = [p for p in _visible_files(data_dir / "records") if p.suffix.lower() in RECORD_SUFFIXES]
+    folder = data_dir / "records"
+    if folder.is_symlink():
+        inside_data_folder(folder, data_dir, "records", kind="folder")
+    files = [p for p in _visible_files(folder) if p.suffix.lower() in RECORD_SUFFIXES]
+    for p in files:
+        inside_data_folder(p, data_dir, file_label(p, data_dir))
     stems = [fold(p.stem) for p in files]
     twice = sorted({p.stem for p, s in zip(files, stems, strict=True) if stems.count(s) > 1})
     if twice:
@@ -141,8 +194,85 @@ def find_record_files(data_dir: Path) -> list[SourceFile]:
 # --- workbooks ----------------------------------------------------------------
 
 
-def read_workbook(source: SourceFile) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook as a raw grid (after the safety checks).
+class Workbook(Mapping[str, pd.DataFrame]):
+    """The worksheets of one workbook that passed :func:`~audit.inputs.safety.check_workbook`, parsed on demand.
+
+    Only the sheets an input needs are ever parsed: a workbook with an extra
+    sheet of a million rows costs only the safety check's unpacking. A grid
+    is what :func:`pandas.read_excel` (``header=None, dtype=object``, no NA
+    values) would give: ``""`` for an empty cell, whole numbers as ``int``,
+    dates as :class:`pandas.Timestamp`.
+    """
+
+    def __init__(self, source: SourceFile, max_rows: int | None):
+        self.source = source
+        self.max_rows = max_rows
+        self._book = _calamine(source, lambda: CalamineWorkbook.from_path(str(source.path)))
+        self._names = _calamine(
+            source, lambda: [m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        )
+        self._sheets: dict[str, CalamineSheet] = {}
+        self._grids: dict[str, pd.DataFrame] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._grids:
+            limit = None if self.max_rows is None else self.max_rows + 1
+            grid = self._rows(name, limit)
+            if self.max_rows is not None and len(grid) > self.max_rows:
+                raise InputError(
+                    f"{self.source.label}: refused, sheet {name} has more than {self.max_rows:,} rows "
+                    "(a register sheet; record extracts go in the records folder)"
+                )
+            self._grids[name] = grid
+            self._sheets.pop(name, None)  # the parsed sheet is no longer needed once converted
+        return self._grids[name]
+
+    def head(self, name: str, rows: int = HEADER_SEARCH_ROWS) -> pd.DataFrame:
+        """The first ``rows`` rows of a sheet (where its header is looked for), without converting the rest."""
+        if name in self._grids:
+            return self._grids[name].head(rows)
+        return self._rows(name, rows)
+
+    def _rows(self, name: str, limit: int | None) -> pd.DataFrame:
+        sheet = self._sheets.get(name)
+        if sheet is None:
+            sheet = self._sheets[name] = _calamine(self.source, lambda: self._book.get_sheet_by_name(name))
+        rows = _calamine(self.source, lambda: sheet.to_python(skip_empty_area=False, nrows=limit))
+        return pd.DataFrame([[_cell(v) for v in row] for row in rows], dtype=object)
+
+
+def _calamine(source: SourceFile, call: Callable[[], T]) -> T:
+    """``call()``, with any calamine error as one :class:`InputError` line naming the file."""
+    try:
+        return call()
+    except Exception as exc:  # calamine raises its own error types; any of them means an unreadable file
+        raise InputError(f"{source.label}: cannot read the spreadsheet ({_one_line(exc)})") from None
+
+
+def _cell(value: object) -> object:
+    """A calamine cell as :func:`pandas.read_excel` gives it: whole floats as ``int``, dates as ``Timestamp``."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dt.date):  # datetime too
+        return pd.Timestamp(value)
+    if isinstance(value, dt.timedelta):
+        return pd.Timedelta(value)
+    return value
+
+
+def read_workbook(source: SourceFile, records: bool = False) -> Workbook:
+    """The sheets of a workbook as raw grids, each parsed when first used (after the safety checks).
+
+    A register sheet with more than :data:`MAX_REGISTER_ROWS` rows is
+    refused; a record extract (``records``) is bounded by the safety checks.
 
     Raises
     ------
@@ -150,19 +280,7 @@ def read_workbook(source: SourceFile) -> dict[str, pd.DataFrame]:
         When the file is unsafe or the spreadsheet library cannot read it.
     """
     check_workbook(source.path, source.label)
-    try:
-        sheets = pd.read_excel(
-            source.path,
-            sheet_name=None,
-            header=None,
-            engine="calamine",
-            dtype=object,
-            keep_default_na=False,
-            na_values=[],
-        )
-    except Exception as exc:  # calamine raises its own error types; any of them means an unreadable file
-        raise InputError(f"{source.label}: cannot read the spreadsheet ({_one_line(exc)})") from None
-    return {str(name): grid.reset_index(drop=True) for name, grid in sheets.items()}
+    return Workbook(source, None if records else MAX_REGISTER_ROWS)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -234,9 +352,14 @@ def read_csv_grid(source: SourceFile, sheet: SheetSpec) -> pd.DataFrame:
     fmt = sniff_csv(source.path, source.label, sheet)
     try:
         with source.path.open("r", encoding=fmt.encoding, newline="", errors="strict") as fh:
-            rows = list(csv.reader(fh, delimiter=fmt.delimiter))
+            rows = list(itertools.islice(csv.reader(fh, delimiter=fmt.delimiter), MAX_REGISTER_ROWS + 1))
     except (UnicodeDecodeError, csv.Error, OSError) as exc:
         raise InputError(f"{source.label}: cannot read the CSV file ({_one_line(exc)})") from None
+    if len(rows) > MAX_REGISTER_ROWS:
+        raise InputError(
+            f"{source.label}: refused, more than {MAX_REGISTER_ROWS:,} rows "
+            "(a register sheet; record extracts go in the records folder)"
+        )
     return pd.DataFrame(rows, dtype=object).fillna("")
 
 
@@ -255,7 +378,8 @@ def read_record_csv(source: SourceFile, sheet: SheetSpec) -> tuple[pa.Table, int
     # pyarrow skips a UTF-8 byte-order mark itself; naming "utf-8-sig" would make it transcode in Python.
     encoding = "utf8" if fmt.encoding.startswith("utf-8") else fmt.encoding
     read = pacsv.ReadOptions(skip_rows=fmt.header_line, encoding=encoding, block_size=16 * 1024 * 1024)
-    parse = pacsv.ParseOptions(delimiter=fmt.delimiter)
+    ragged = _RaggedRows()
+    parse = pacsv.ParseOptions(delimiter=fmt.delimiter, invalid_row_handler=ragged)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in ids},
         null_values=[""],
@@ -266,19 +390,97 @@ def read_record_csv(source: SourceFile, sheet: SheetSpec) -> tuple[pa.Table, int
     try:
         table = pacsv.read_csv(source.path, read_options=read, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source.label}: cannot read the CSV file ({_one_line(exc)})") from None
+        if ragged.first is not None:
+            expected, actual = ragged.first
+            where = _ragged_line(source, fmt, expected)
+            reason = f"{where}has {actual} fields, the header {expected}"
+        else:
+            reason = _arrow_message(exc)
+        raise InputError(f"{source.label}: cannot read the CSV file ({reason})") from None
+    check_record_columns(table.column_names, sheet, source.label)
     return table, fmt.header_line + 1
 
 
-def read_parquet(source: SourceFile) -> pa.Table:
+class _RaggedRows:
+    """pyarrow's invalid-row handler: note the first row with more or fewer fields than the header, and stop.
+
+    pyarrow's own message for it quotes the row (a name, an e-mail address);
+    noting the counts here lets the error say what is wrong without it.
+    """
+
+    def __init__(self) -> None:
+        self.first: tuple[int, int] | None = None
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        if self.first is None:
+            self.first = (row.expected_columns, row.actual_columns)
+        return "error"
+
+
+def _ragged_line(source: SourceFile, fmt: CsvFormat, expected: int) -> str:
+    """``"line 7 "``: where the first ragged row is, found (on this error path only) by reading up to it."""
+    try:
+        with source.path.open("r", encoding=fmt.encoding, newline="", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=fmt.delimiter)
+            for _ in itertools.islice(reader, fmt.header_line + 1):
+                pass
+            for row in reader:
+                if len(row) != expected:
+                    return f"line {reader.line_num} "
+    except (csv.Error, OSError):
+        pass
+    return "a row "
+
+
+# Text of the file in pyarrow's messages (a quoted value; the row after "got 5:"), never repeated to the DPO.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_ROW_TEXT = re.compile(r"(got \d+): .*")
+
+
+def _arrow_message(exc: BaseException) -> str:
+    """pyarrow's message, shortened, without any text of the file it quotes."""
+    return _QUOTED.sub("'…'", _ROW_TEXT.sub(r"\1", _one_line(exc)))
+
+
+def check_record_columns(names: list[str], sheet: SheetSpec, label: str) -> None:
+    """Refuse a record extract that has one column twice: which of the two would be audited is a guess.
+
+    Two headers that are the same (ignoring case and spacing), or two that
+    both name one contract column (``collected`` and ``Insamlad``). Only
+    checked when the required columns are there, so the header row is
+    known to be a header and not a row of data.
+
+    Raises
+    ------
+    InputError
+        Naming both columns by position and header.
+    """
+    canon = [canonical_column(n, sheet) for n in names]
+    if any(c.name not in canon for c in sheet.required):
+        return
+    seen: dict[str, int] = {}
+    for i, (name, column) in enumerate(zip(names, canon, strict=True)):
+        key = f"column {column}" if column else f"header {fold(name)}"
+        if not str(name).strip():
+            continue
+        if key in seen:
+            j = seen[key]
+            what = f"are both the {column} column" if column else "have the same header"
+            raise InputError(f"{label}: columns {j + 1} ({names[j]!r}) and {i + 1} ({name!r}) {what}; keep one of them")
+        seen[key] = i
+
+
+def read_parquet(source: SourceFile, sheet: SheetSpec) -> pa.Table:
     """A Parquet record extract as an Arrow table.
 
     Raises
     ------
     InputError
-        When the file is not Parquet or is corrupt.
+        When the file is not Parquet or is corrupt, or has one column twice.
     """
     try:
-        return pq.read_table(source.path)
+        table = pq.ParquetFile(source.path).read()  # not read_table: its dataset layer refuses duplicate names unnamed
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{source.label}: cannot read the Parquet file ({_one_line(exc)})") from None
+        raise InputError(f"{source.label}: cannot read the Parquet file ({_arrow_message(exc)})") from None
+    check_record_columns(table.column_names, sheet, source.label)
+    return table
