@@ -194,3 +194,31 @@ def folder_state(root: Path) -> dict[str, tuple[str, int]]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+# --- hypothesis profiles -------------------------------------------------------
+# "ci" (the default): a fixed, derandomised example set, so a run in CI is
+# repeatable and the folder properties (tests/test_properties_folders.py,
+# about a second per example) stay within a few minutes on two cores.
+# "dev": many more, random examples, run locally with HYPOTHESIS_PROFILE=dev.
+# Tests that name their own max_examples keep it under either profile.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=40,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
