@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.inputs.frames import SheetFrame, aggregate_issues, fold_match, issues_frame, row_issues
+from audit.inputs.values import regroup_lists
 from audit.reference.vocab import fold, vocabulary
 
 INTERNAL_VENDOR = "internal"
@@ -43,8 +44,7 @@ def check_system_refs(activities: SheetFrame, systems: SheetFrame) -> pd.DataFra
     if exploded.empty:
         return issues_frame()
     mapped, unknown = fold_match(exploded, systems.data["system_id"])
-    regrouped = mapped.groupby(level=0).agg(list).reindex(df.index)
-    df["systems"] = regrouped.where(regrouped.notna(), df["systems"])
+    df["systems"] = regroup_lists(mapped, df.index)
     hits = exploded[unknown]
     if hits.empty:
         return issues_frame()
