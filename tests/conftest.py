@@ -222,3 +222,29 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# --- copies of the bundled sample, edited one defect at a time (issue 10) ---------------
+
+
+def edit_sheet(path: Path, sheet: str | None, edit: Callable[[openpyxl.worksheet.worksheet.Worksheet], None]) -> Path:
+    """Open a workbook of a data folder, let ``edit`` change one sheet (the first when ``None``), save it."""
+    wb = openpyxl.load_workbook(path)
+    edit(wb[sheet] if sheet else wb.worksheets[0])
+    wb.save(path)
+    return path
+
+
+def header_position(ws: openpyxl.worksheet.worksheet.Worksheet, header: str, row: int = 1) -> int:
+    """The 1-based column of ``header`` in row ``row`` of ``ws``."""
+    return next(c.column for c in ws[row] if c.value == header)
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/sample, so a test can plant one defect in a known-good folder."""
+    import shutil
+
+    from audit.paths import SAMPLE_DIR
+
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, root)
+    return root

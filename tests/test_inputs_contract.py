@@ -68,3 +68,15 @@ def test_a_record_extract_with_a_wrong_dtype_is_caught():
     inputs.records[name] = inputs.records[name].assign(collected="2026-01-01")
     with pytest.raises(pandera.errors.SchemaErrors, match="collected"):
         check_contract(inputs)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [("value", ("anna@example.se",), "value"), ("severity", "fatal", "severity")],
+)
+def test_an_issue_with_unsafe_examples_or_an_unknown_severity_is_caught(column: str, value: object, match: str):
+    inputs = load_inputs(SAMPLE_DIR)
+    issue = {"file": "f", "sheet": "s", "row": 1, "column": "c", "value": "", "problem": "p", "severity": "info"}
+    inputs.issues = pd.DataFrame([{**issue, column: value}], dtype=object)
+    with pytest.raises(pandera.errors.SchemaErrors, match=match):
+        check_contract(inputs)

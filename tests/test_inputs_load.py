@@ -398,8 +398,9 @@ def test_second_column_for_the_same_field_is_kept_and_reported(folder: Folder) -
                 "Behandlingar",
                 3,
                 "Lagringstid (gammal)",
-                "Lagringstid (gammal)",
-                "a second column for retention ('Lagringstid' is used); kept as an extra column",
+                "",
+                "a second column for retention: column L ('Lagringstid') is read; "
+                "this one, column P, is kept as 'Lagringstid (gammal)'",
             )
         ],
     )

@@ -121,7 +121,7 @@ def test_per_record_problems_are_aggregated_per_column_and_problem(folder: Folde
             "S-MAIL",
             12,
             "collected",
-            "snart",
+            "a 5-character text",  # "snart" is not shaped like a date, so it is not quoted (it could be a name)
             "unparseable date: 7 rows (first: 12, 22, 32, 42, 52)",
         ),
     ]

@@ -9,7 +9,7 @@ unreadable or unsafe); every other problem becomes a row of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,7 @@ from audit.errors import InputError
 from audit.inputs.contract import check_contract
 from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, issues_frame
 from audit.inputs.model import FILE_COLUMNS, Inputs
+from audit.inputs.quoting import quote_safely
 from audit.inputs.readers import (
     SourceFile,
     find_input_files,
@@ -235,7 +236,7 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         requests=sheets["Requests"].data,
         disclosures=sheets["Disclosures"].data,
         records=records,
-        issues=_in_reading_order(loader.issues),
+        issues=quote_safely(_in_reading_order(loader.issues), _spec_of(sheets)),
         files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
         data_dir=str(data_dir),
     )
@@ -286,6 +287,13 @@ def _reference_issues(sheets: dict[str, SheetFrame]) -> list[pd.DataFrame]:
         check_vendor_refs(systems, vendors, activities, sheets["Disclosures"]),
         check_activity_refs(sheets["Disclosures"], activities),
     ]
+
+
+def _spec_of(sheets: dict[str, SheetFrame]) -> Callable[[str, str], SheetSpec | None]:
+    """The contract of the sheet an issue's file and sheet name: a table sheet, else a record extract."""
+    table = {(s.file, s.sheet): s.spec for s in sheets.values()}
+    records = input_specs()["records"].sheets[0]
+    return lambda file, sheet: table.get((file, sheet), records)
 
 
 def _in_reading_order(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -116,6 +116,9 @@ def conform(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 def check_contract(inputs: Inputs) -> None:
     """Validate every loaded frame against its schema.
 
+    The issues frame is checked too (:func:`issues_schema`), so an issue
+    whose examples were never made safe to show (a tuple) cannot slip out.
+
     Raises
     ------
     pandera.errors.SchemaErrors
@@ -136,3 +139,15 @@ def check_contract(inputs: Inputs) -> None:
         # Columns and dtypes only, proven on an empty slice (a dtype is the column's, not a row's):
         # value checks over millions of rows would cost as much as the rules themselves.
         s["Records"].validate(frame.iloc[:0], lazy=True)
+    issues_schema().validate(inputs.issues, lazy=True)
+
+
+@cache
+def issues_schema() -> pa.DataFrameSchema:
+    """``Inputs.issues``: the issue columns in order, a known severity, and a value that is text (never a tuple)."""
+    from audit.inputs.model import ISSUE_FRAME_COLUMNS, ISSUE_SEVERITIES
+
+    columns = {name: pa.Column(object, nullable=True) for name in ISSUE_FRAME_COLUMNS}
+    columns["value"] = pa.Column(object, pa.Check(_is_text, element_wise=True, name="text values"), nullable=True)
+    columns["severity"] = pa.Column(object, pa.Check.isin(ISSUE_SEVERITIES), nullable=False)
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name="issues")

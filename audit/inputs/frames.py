@@ -1,16 +1,18 @@
 """Turning a raw grid or an Arrow table into a normalised frame with provenance and issues.
 
 Whatever the file format, a sheet goes through the same steps here: find the
-header row below any title rows, name the columns by the contract's aliases
-(keeping unknown columns as they are), stop with one clear error if a
-required column is missing, normalise every known column by its type, and
-stamp each row with the file, sheet and row number a person would see.
+header row below any title rows, sort the columns by the contract's aliases
+(:mod:`audit.inputs.headers`: every column is read, kept as a known note, or
+kept and reported), stop with one clear error if a required column is
+missing, normalise every known column by its type, and stamp each row with
+the file, sheet and row number a person would see. Issues of one kind past
+:data:`ROW_ISSUE_LIMIT` rows are counted in one issue rather than listed.
 """
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.errors import InputError
-from audit.inputs.model import ISSUE_COLUMNS, PROVENANCE
+from audit.inputs.headers import SheetColumns
+from audit.inputs.model import DEFAULT_SEVERITY, ISSUE_FRAME_COLUMNS, PROVENANCE
+from audit.inputs.quoting import looks_personal
 from audit.inputs.schema import ColumnSpec, SheetSpec, canonical_column, find_header_row
 from audit.inputs.values import cell_text, normalise_column, normalise_dates
 from audit.reference.vocab import fold
@@ -37,16 +41,53 @@ class SheetFrame:
     issues: pd.DataFrame
     file: str
     sheet: str
+    spec: SheetSpec | None = None
 
     def header(self, column: str) -> str:
         """The header as written in the file (the canonical name when the column was absent)."""
         return self.headers.get(column, column)
 
 
-def issues_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataFrame:
-    """Issues with the standard columns, in the standard order."""
-    df = pd.DataFrame(rows if rows is not None else [], columns=ISSUE_COLUMNS)
-    return df.astype(object)
+ROW_ISSUE_LIMIT = 100
+"""Most issues of one kind (file, sheet, column, problem) listed row by row.
+
+A register has tens or hundreds of rows and each issue names the row to
+fix; a junk sheet of 200,000 rows would otherwise become millions of report
+rows. Beyond the limit the kind becomes one issue with the count, the first
+rows and a few example values, as record extracts always are."""
+
+
+def issues_frame(rows: list[dict] | pd.DataFrame | None = None, severity: str = DEFAULT_SEVERITY) -> pd.DataFrame:
+    """Issues with the standard columns, in the standard order; rows without a severity get ``severity``.
+
+    A kind of issue with more than :data:`ROW_ISSUE_LIMIT` rows is folded into one (:func:`_fold_many`).
+    """
+    df = pd.DataFrame(rows if rows is not None else [], columns=ISSUE_FRAME_COLUMNS).astype(object)
+    df["severity"] = df["severity"].where(df["severity"].notna(), severity)
+    return _fold_many(df) if len(df) > ROW_ISSUE_LIMIT else df
+
+
+def _fold_many(issues: pd.DataFrame) -> pd.DataFrame:
+    """``issues`` with each kind of more than :data:`ROW_ISSUE_LIMIT` rows folded into one counted issue."""
+    keys = issues[["file", "sheet", "column", "problem"]].astype(str)
+    size = keys.groupby(list(keys.columns), sort=False)["file"].transform("size")
+    many = (size > ROW_ISSUE_LIMIT).to_numpy()
+    if not many.any():
+        return issues
+    folded = []
+    for _, group in issues[many].groupby([keys[c][many] for c in keys.columns], sort=False):
+        first = group.iloc[0]
+        rows = group["row"].head(EXAMPLES).tolist()
+        examples = tuple(dict.fromkeys(str(v) for v in group["value"] if v is not None and str(v) != ""))[:EXAMPLES]
+        where = ", ".join(str(r) for r in rows)
+        folded.append(
+            {
+                **first.to_dict(),
+                "value": examples or "",
+                "problem": f"{first['problem']}: {len(group)} rows (first: {where})",
+            }
+        )
+    return pd.concat([issues[~many], pd.DataFrame(folded, columns=ISSUE_FRAME_COLUMNS)], ignore_index=True)
 
 
 def row_issues(
@@ -74,7 +115,9 @@ def aggregate_issues(frame: pd.DataFrame, problems: pd.DataFrame, column: str) -
     """One issue per problem kind for a large extract: the count and a few example rows and values.
 
     A million bad dates must not become a million report rows; the DPO needs
-    to know what is wrong, how often and where to look.
+    to know what is wrong, how often and where to look. ``value`` is a tuple
+    of example values, joined once :func:`audit.inputs.quoting.quote_safely`
+    has decided which of them may be shown.
     """
     if problems.empty:
         return issues_frame()
@@ -92,20 +135,12 @@ def aggregate_issues(frame: pd.DataFrame, problems: pd.DataFrame, column: str) -
                 "sheet": group["src_sheet"].iloc[0],
                 "row": rows[0],
                 "column": column,
-                "value": ", ".join(values),
+                # The examples stay apart until audit.inputs.quoting decides which may be shown.
+                "value": tuple(values) if values != [""] else "",
                 "problem": f"{problem}: {count} {noun} (first: {where})",
             }
         )
     return issues_frame(out)
-
-
-def _letter(position: int) -> str:
-    letters = ""
-    n = position + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = string.ascii_uppercase[rem] + letters
-    return letters
 
 
 def _alias_hint(spec: ColumnSpec) -> str:
@@ -119,13 +154,28 @@ def missing_columns_error(
     noun = "column" if len(missing) == 1 else "columns"
     listed = ", ".join(_alias_hint(c) for c in missing)
     where = f" (row {header_row})" if header_row is not None else ""
-    shown = ", ".join(found) if found else "none"
+    shown = ", ".join(_shown_header(h) for h in found) if found else "none"
     return InputError(f"{file}, sheet {sheet}: missing required {noun} {listed}; headers found{where}: {shown}")
 
 
+def _shown_header(text: str) -> str:
+    """A header as an error may show it: when no header row is found, the "headers" may be a row of data.
+
+    A cell that looks like personal data (an e-mail address, a personal
+    identity number; see :func:`~audit.inputs.quoting.value_kind`) is shown by its kind.
+    """
+    kind = looks_personal(text)
+    return f"<{kind}>" if kind else text
+
+
 def _blank_mask(column: pd.Series) -> pd.Series:
-    text = column.astype(str).str.strip()
-    return column.isna() | text.eq("") | text.eq("nan")
+    """Blank cells: missing, empty or only spaces, or the text ``nan`` (how a missing number reads as text)."""
+    blank = column.isna() | column.eq("") | column.eq("nan")
+    rest = column[~blank]
+    text = rest[rest.map(type).eq(str)]
+    spaces = text.str.isspace() | text.str.strip().eq("nan")
+    blank[spaces.index[spaces.to_numpy(dtype=bool)]] = True
+    return blank
 
 
 def frame_from_grid(
@@ -154,69 +204,48 @@ def frame_from_grid(
     pos, cells, canon = _grid_header(grid, sheet, file, sheet_label)
     data, blank = _data_rows(grid, pos)
     frame = _provenance(file, sheet_label, (data.index + 1).astype(int), data.index)
-    cols = _Columns(file, sheet_label)
-    _sort_grid_columns(cols, data, blank, cells, canon, pos + 1)
+    cols = SheetColumns(file, sheet_label, sheet, pos + 1, frozenset(n for n in canon if n))
+    _sort_grid_columns(cols, data, blank, cells)
+    normalised: dict[str, pd.Series] = {}
+    issues: list[pd.DataFrame] = []
     for spec in sheet.columns:
         raw = cols.known.get(spec.name, pd.Series(None, index=data.index, dtype=object))
         values, problems = normalise_column(raw, spec, date_order)
-        cols.normalised[spec.name] = values
+        normalised[spec.name] = values
         header = cols.headers.get(spec.name, spec.name)
         if not problems.empty:
-            report = aggregate_issues if aggregate else _problem_issues
-            cols.issues.append(report(frame, problems, header))
+            issues.append(_value_issues(frame, problems, header, aggregate))
         if spec.required and not spec.blank_ok and spec.name in cols.known:
-            cols.issues.append(_missing_value_issues(frame, _blank_mask(raw), header, aggregate))
-    return cols.sheet_frame(sheet, frame)
+            issues.append(_missing_value_issues(frame, _blank_mask(raw), header, aggregate))
+    return _assemble(cols, normalised, frame, issues)
 
 
-@dataclass
-class _Columns:
-    """The columns of one sheet being sorted out: known (by canonical name), extra, and the issues found.
+def _value_issues(frame: pd.DataFrame, problems: pd.DataFrame, header: str, aggregate: bool) -> pd.DataFrame:
+    """Issues for a column's problems: one per row, but one in all for a kind past :data:`ROW_ISSUE_LIMIT`.
 
-    Grids and Arrow tables sort their columns the same way: the first column
-    for a canonical name is that column, anything else is kept under its own
-    (made unique) header so no data is dropped, and the frame puts the
-    contract's columns first, then the extras, then the provenance.
+    Deciding per kind before the rows are built spares building a junk
+    sheet's hundreds of thousands of issue rows only to fold them again.
     """
+    if aggregate:
+        return aggregate_issues(frame, problems, header)
+    many = problems["problem"].map(problems["problem"].value_counts()) > ROW_ISSUE_LIMIT
+    if not many.any():
+        return _problem_issues(frame, problems, header)
+    return _concat([_problem_issues(frame, problems[~many], header), aggregate_issues(frame, problems[many], header)])
 
-    file: str
-    sheet: str
-    known: dict[str, pd.Series] = field(default_factory=dict)
-    normalised: dict[str, pd.Series] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    extras: dict[str, pd.Series] = field(default_factory=dict)
-    issues: list[pd.DataFrame] = field(default_factory=list)
 
-    def add_extra(self, label: str, column: pd.Series) -> str:
-        """Keep ``column`` as an extra column; a taken label gets `` (2)`` appended until it is free."""
-        while label in self.extras or label in self.known:
-            label = f"{label} (2)"
-        self.extras[label] = column
-        return label
+def _assemble(cols: SheetColumns, normalised: dict[str, pd.Series], frame: pd.DataFrame, issues: list) -> SheetFrame:
+    """The loaded sheet: contract columns in contract order, extras, provenance, on a fresh row index.
 
-    def header_issue(self, header_row: int, label: str, problem: str) -> None:
-        """Note an issue about the header cell ``label``, cited on the header row where the person will look."""
-        issue = {
-            "file": self.file,
-            "sheet": self.sheet,
-            "row": header_row,
-            "column": label,
-            "value": label,
-            "problem": problem,
-        }
-        self.issues.append(issues_frame([issue]))
-
-    def sheet_frame(self, spec: SheetSpec, frame: pd.DataFrame) -> SheetFrame:
-        """The loaded sheet: contract columns in contract order, extras, provenance, on a fresh row index.
-
-        The index is replaced rather than reset: resetting would copy a
-        million-row extract for nothing.
-        """
-        index = frame.index
-        ordered = {c.name: self.normalised[c.name] for c in spec.columns}
-        result = pd.concat([pd.DataFrame(ordered, index=index), pd.DataFrame(self.extras, index=index), frame], axis=1)
-        result.index = pd.RangeIndex(len(result))
-        return SheetFrame(result, self.headers, _concat(self.issues), self.file, self.sheet)
+    The index is replaced rather than reset: resetting would copy a
+    million-row extract for nothing.
+    """
+    index = frame.index
+    ordered = {c.name: normalised[c.name] for c in cols.spec.columns}
+    result = pd.concat([pd.DataFrame(ordered, index=index), pd.DataFrame(cols.extras, index=index), frame], axis=1)
+    result.index = pd.RangeIndex(len(result))
+    all_issues = _concat([issues_frame(cols.issues), *issues])
+    return SheetFrame(result, cols.headers, all_issues, cols.file, cols.sheet, cols.spec)
 
 
 def _grid_header(
@@ -265,38 +294,23 @@ def _provenance(file: str, sheet_label: str, rows: pd.Index | np.ndarray, index:
     )
 
 
-def _sort_grid_columns(
-    cols: _Columns,
-    data: pd.DataFrame,
-    blank: pd.DataFrame,
-    cells: list[str | None],
-    canon: list[str | None],
-    header_row: int,
-) -> None:
-    """Sort the grid's columns into ``cols``; a second column for a canonical name is kept, with an issue.
+def _sort_grid_columns(cols: SheetColumns, data: pd.DataFrame, blank: pd.DataFrame, cells: list[str | None]) -> None:
+    """Sort the grid's columns into ``cols`` (:meth:`SheetColumns.place`).
 
     An empty, unnamed column is formatting, not data, and is dropped; an
     unnamed column with data is kept as ``column <letter>``.
     """
-    for j, (header, name) in enumerate(zip(cells, canon, strict=True)):
-        col = data.iloc[:, j]
-        if name is not None and name not in cols.known:
-            cols.known[name] = col
-            cols.headers[name] = str(header)
-            continue
+    for j, header in enumerate(cells):
         if header is None and blank.iloc[:, j].all():
             continue
-        label = cols.add_extra(str(header) if header else f"column {_letter(j)}", col)
-        if name is not None:
-            problem = f"a second column for {name} ({cols.headers[name]!r} is used); kept as an extra column"
-            cols.header_issue(header_row, label, problem)
+        cols.place(j, header, data.iloc[:, j])
 
 
 def _missing_value_issues(frame: pd.DataFrame, empty: pd.Series, header: str, aggregate: bool) -> pd.DataFrame:
-    """Issues for the rows where a required column is blank: one per row, or one in all (``aggregate``)."""
+    """Issues for the rows where a required column is blank: one per row, or one in all (``aggregate``, or many)."""
     if not empty.any():
         return issues_frame()
-    if aggregate:
+    if aggregate or empty.sum() > ROW_ISSUE_LIMIT:
         prob = pd.DataFrame({"value": "", "problem": MISSING_VALUE}, index=frame.index[empty.to_numpy()])
         return aggregate_issues(frame, prob, header)
     return row_issues(frame, empty, header, pd.Series("", index=frame.index), MISSING_VALUE)
@@ -371,20 +385,22 @@ def frame_from_table(
         raise missing_columns_error(file, sheet_label, missing, [n for n in names if n.strip()], header_row)
     first = header_row + 1
     frame = _provenance(file, sheet_label, np.arange(first, first + table.num_rows), pd.RangeIndex(table.num_rows))
-    cols = _Columns(file, sheet_label)
-    for i, (name, col_name) in enumerate(zip(names, canon, strict=True)):
+    cols = SheetColumns(file, sheet_label, sheet, header_row, frozenset(n for n in canon if n))
+    issues: list[pd.DataFrame] = []
+    for i, name in enumerate(names):
         column = table.column(i)
-        if col_name is None or col_name in cols.known:
-            cols.add_extra(name, column.to_pandas(types_mapper=pd.ArrowDtype))
-            continue
-        cols.headers[col_name] = name
-        values, issues = _arrow_values(column, sheet.column(col_name), frame, name, date_order)
-        cols.issues.append(issues)
-        cols.known[col_name] = values
-    cols.normalised = {
-        spec.name: cols.known.get(spec.name, _absent_column(spec, frame.index)) for spec in sheet.columns
-    }
-    return cols.sheet_frame(sheet, frame)
+        header = name.strip() or None
+        if header is None and column.null_count == len(column):
+            continue  # an unnamed empty column: a trailing delimiter, not data
+        col_name = cols.place(i, header, column)
+        if col_name is not None:
+            values, found = _arrow_values(column, sheet.column(col_name), frame, name, date_order)
+            issues.append(found)
+            cols.known[col_name] = values
+    # Extra columns stay Arrow-backed: they are never normalised or reported, so never converted.
+    cols.extras = {label: col.to_pandas(types_mapper=pd.ArrowDtype) for label, col in cols.extras.items()}
+    normalised = {spec.name: cols.known.get(spec.name, _absent_column(spec, frame.index)) for spec in sheet.columns}
+    return _assemble(cols, normalised, frame, issues)
 
 
 def _arrow_values(
@@ -418,9 +434,16 @@ def fold_match(values: pd.Series, known: pd.Series) -> tuple[pd.Series, pd.Serie
     and a mask of values (non-blank) that match nothing. Works on distinct
     values only, so it is cheap on a million-row extract.
     """
-    table = {fold(k): k for k in pd.unique(known.dropna())}
-    uniques = pd.unique(values.dropna())
+    exact = values.isin(known.dropna())
+    table = _fold_table(tuple(pd.unique(known.dropna()))) if not exact[values.notna()].all() else {}
+    uniques = pd.unique(values[~exact].dropna())
     mapping = {u: table.get(fold(u)) for u in uniques}
-    mapped = values.map(mapping)
+    mapped = values.map(mapping).where(~exact, values)
     unknown = values.notna() & mapped.isna()
     return mapped.where(~unknown, values).astype(object), unknown
+
+
+@lru_cache(maxsize=4)
+def _fold_table(known: tuple[str, ...]) -> dict[str, str]:
+    """Folded spelling -> the known spelling; kept for the next call, which usually asks about the same sheet."""
+    return {fold(k): k for k in known}

@@ -36,13 +36,23 @@ import pandas as pd
 from audit.inputs.contract import conform
 
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+"""Where an input issue is and what it is; ``value`` never quotes what may be personal data (:mod:`audit.inputs.quoting`)."""
+ISSUE_SEVERITIES = ("error", "warning", "info")
+"""How much an input issue matters. ``warning`` (the default): a value is
+unreadable, inconsistent or out of range and the audit went on without it.
+``info``: nothing was lost, but the DPO should know (a column the contract
+does not recognise, kept and not read). ``error`` is for what makes a row
+unusable to the rules; the loader itself raises none yet."""
+DEFAULT_SEVERITY = "warning"
+ISSUE_FRAME_COLUMNS = [*ISSUE_COLUMNS, "severity"]
+"""The columns of ``Inputs.issues``, in order."""
 FILE_COLUMNS = ["file", "sheet", "rows", "sha256"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 
 
 def empty_issues() -> pd.DataFrame:
     """An issues frame with the standard columns and no rows."""
-    return pd.DataFrame({col: pd.Series(dtype="object") for col in ISSUE_COLUMNS})
+    return pd.DataFrame({col: pd.Series(dtype="object") for col in ISSUE_FRAME_COLUMNS})
 
 
 @dataclass
@@ -64,7 +74,8 @@ class Inputs:
         Other columns (names, e-mail) are kept for the rules but never
         written to a report.
     issues
-        Validation issues: ``file, sheet, row, column, value, problem``.
+        Validation issues: ``file, sheet, row, column, value, problem, severity``
+        (:data:`ISSUE_FRAME_COLUMNS`).
     files
         One row per file and sheet read: ``file, sheet, rows, sha256``.
     data_dir

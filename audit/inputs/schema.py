@@ -3,8 +3,10 @@
 The contract lives in ``data/reference/columns.yaml`` so a new alias (another
 register template's wording) is a data change. This module loads it once,
 checks it (known types, no alias meaning two columns of one sheet) and
-answers the two questions the readers ask: which canonical column is this
-header, and which row of a sheet is the header row.
+answers the questions the readers ask: which canonical column is this
+header, is it a column the contract knows but does not read, which known
+header is closest to one it does not know, and which row of a sheet is the
+header row.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from rapidfuzz import fuzz, process
 
 from audit.paths import REFERENCE_DIR
 from audit.reference.datafiles import load_yaml, validate
@@ -42,6 +45,13 @@ HEADER_SEARCH_ROWS = 30
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
+CLOSEST_HEADER_SCORE = 70
+"""Least :func:`rapidfuzz.fuzz.ratio` (0-100) between folded headers for a "closest known header" hint.
+
+At 70 a typo (``recieved``), a plural (``lagringstider``) or one word more
+or less (``gallring`` for ``gallring dagar``) is suggested; unrelated
+headers (``kommentar`` against any column) score well below."""
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -56,6 +66,18 @@ class ColumnSpec:
     default: str | None = None
     aliases: tuple[str, ...] = ()
     doc: str = ""
+    personal: bool = True
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class KeptColumn:
+    """A column the contract recognises but the audit does not read (a note, a name): kept as it is, no issue."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,7 @@ class SheetSpec:
     aliases: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
     doc: str = ""
+    kept: tuple[KeptColumn, ...] = ()
 
     @property
     def required(self) -> list[ColumnSpec]:
@@ -93,6 +116,17 @@ class InputSpec:
     doc: str = ""
 
 
+def header_keys(text: object) -> tuple[str, ...]:
+    """The keys a header is matched by, most specific first: folded whole, then without words in parentheses.
+
+    ``"Gallring (dagar)"`` is tried as ``gallring dagar`` (an alias of
+    ``retention_days``) before ``gallring``; ``"Rättslig grund (art. 6)"``
+    falls through to ``rättslig grund``.
+    """
+    whole, stripped = fold(text), header_key(text)
+    return (whole, stripped) if whole != stripped else (whole,)
+
+
 def header_key(text: object) -> str:
     """Fold a header for matching: drop words in parentheses or brackets, then case, spaces and punctuation.
 
@@ -115,12 +149,24 @@ class _ColumnModel(BaseModel):
     default: str | None = None
     aliases: list[str] = Field(default_factory=list)
     doc: str = ""
+    personal: bool | None = None
+    min: float | None = None
+    max: float | None = None
 
     @model_validator(mode="after")
     def _vocab_named(self) -> _ColumnModel:
         if self.type == "vocab" and not self.vocabulary:
             raise ValueError("type vocab needs a vocabulary")
+        if (self.min is not None or self.max is not None) and self.type != "number":
+            raise ValueError("min and max are for type number")
         return self
+
+
+class _KeptModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aliases: list[str] = Field(default_factory=list)
+    doc: str = ""
 
 
 class _SheetModel(BaseModel):
@@ -129,16 +175,34 @@ class _SheetModel(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     doc: str = ""
     columns: dict[str, _ColumnModel]
+    kept: dict[str, _KeptModel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_meaning_per_header(self) -> _SheetModel:
         seen: dict[str, str] = {}
-        for name, col in self.columns.items():
-            for word in (name, *col.aliases):
+        named = [(name, col.aliases) for name, col in self.columns.items()]
+        named += [(name, kept.aliases) for name, kept in self.kept.items()]
+        for name, aliases in named:
+            for word in (name, *aliases):
                 key = header_key(word)
                 if seen.get(key, name) != name:
                     raise ValueError(f"header {word!r} is listed for {seen[key]} and {name}")
                 seen[key] = name
+        return self
+
+
+class _ValueKind(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    pattern: str
+
+    @model_validator(mode="after")
+    def _compiles(self) -> _ValueKind:
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {self.pattern!r} of {self.kind!r} is not a regular expression: {exc}") from None
         return self
 
 
@@ -156,7 +220,18 @@ class _ColumnsFile(BaseModel):
 
     source: str
     date: Any
+    quotable_types: dict[Literal[tuple(sorted(TYPES))], str]  # type: ignore[valid-type]
+    value_kinds: list[_ValueKind]
     inputs: dict[str, _InputModel]
+
+    @model_validator(mode="after")
+    def _shapes_compile(self) -> _ColumnsFile:
+        for kind, pattern in self.quotable_types.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"quotable_types: the shape of {kind} is not a regular expression: {exc}") from None
+        return self
 
     @model_validator(mode="after")
     def _every_input(self) -> _ColumnsFile:
@@ -179,20 +254,38 @@ def columns_file() -> _ColumnsFile:
     return validate(_ColumnsFile, load_yaml(path), path)
 
 
+def _column_spec(name: str, raw: _ColumnModel, quotable: set[str]) -> ColumnSpec:
+    """A column's spec; ``personal`` defaults by type (free text may hold anything, an id or a date may not)."""
+    fields = {**raw.model_dump(), "aliases": tuple(raw.aliases)}
+    fields["personal"] = raw.personal if raw.personal is not None else raw.type not in quotable
+    return ColumnSpec(name=name, **fields)
+
+
 @cache
 def input_specs() -> dict[str, InputSpec]:
     """columns.yaml as specs, in file order (the order of the contract and of the docs)."""
     specs: dict[str, InputSpec] = {}
+    quotable = set(columns_file().quotable_types)
     for input_name, raw_input in columns_file().inputs.items():
         sheets = []
         for sheet_name, raw_sheet in raw_input.sheets.items():
-            columns = tuple(
-                ColumnSpec(name=name, **{**c.model_dump(), "aliases": tuple(c.aliases)})
-                for name, c in raw_sheet.columns.items()
-            )
-            sheets.append(SheetSpec(input_name, sheet_name, tuple(raw_sheet.aliases), columns, raw_sheet.doc))
+            columns = tuple(_column_spec(name, c, quotable) for name, c in raw_sheet.columns.items())
+            kept = tuple(KeptColumn(name, tuple(k.aliases), k.doc) for name, k in raw_sheet.kept.items())
+            sheets.append(SheetSpec(input_name, sheet_name, tuple(raw_sheet.aliases), columns, raw_sheet.doc, kept))
         specs[input_name] = InputSpec(input_name, raw_input.required, tuple(sheets), raw_input.files, raw_input.doc)
     return specs
+
+
+@cache
+def quotable_shapes() -> dict[str, re.Pattern[str]]:
+    """columns.yaml's ``quotable_types``: column type -> the shape (matched whole) a quotable value has."""
+    return {kind: re.compile(pattern) for kind, pattern in columns_file().quotable_types.items()}
+
+
+@cache
+def value_kinds() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """columns.yaml's ``value_kinds``: (description, compiled pattern), tried in order."""
+    return tuple((k.kind, re.compile(k.pattern)) for k in columns_file().value_kinds)
 
 
 @cache
@@ -201,14 +294,57 @@ def _alias_table(input_name: str, sheet_name: str) -> dict[str, str]:
     return {header_key(word): col.name for col in sheet.columns for word in (col.name, *col.aliases)}
 
 
+@cache
+def _kept_table(input_name: str, sheet_name: str) -> dict[str, str]:
+    sheet = sheet_spec(input_name, sheet_name)
+    return {header_key(word): kept.name for kept in sheet.kept for word in (kept.name, *kept.aliases)}
+
+
 def sheet_spec(input_name: str, sheet_name: str) -> SheetSpec:
     """The spec of one sheet."""
     return next(s for s in input_specs()[input_name].sheets if s.name == sheet_name)
 
 
 def canonical_column(header: object, sheet: SheetSpec) -> str | None:
-    """The canonical column ``header`` names on ``sheet``, else ``None`` (an extra column)."""
-    return _alias_table(sheet.input, sheet.name).get(header_key(header))
+    """The canonical column ``header`` names on ``sheet``, else ``None`` (an extra column).
+
+    The header is tried whole before its words in parentheses are dropped
+    (:func:`header_keys`), so an annotation that is part of the name
+    ("Gallring (dagar)") counts, and one that is not ("Lagringstid (se
+    instruktion)") does not stop the match.
+    """
+    table = _alias_table(sheet.input, sheet.name)
+    return next((table[key] for key in header_keys(header) if key in table), None)
+
+
+def kept_column(header: object, sheet: SheetSpec) -> str | None:
+    """The kept column (:class:`KeptColumn`) ``header`` names on ``sheet``, else ``None``."""
+    table = _kept_table(sheet.input, sheet.name)
+    return next((table[key] for key in header_keys(header) if key in table), None)
+
+
+def closest_header(header: object, sheet: SheetSpec, exclude: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The known header most like ``header`` as ``(alias, column)``, or ``None`` when none is close.
+
+    Only columns not in ``exclude`` (those the sheet already has) are
+    offered, since pointing at a column that is already there would mislead.
+    Both keys of :func:`header_keys` are compared, with
+    :data:`CLOSEST_HEADER_SCORE` as the cut-off.
+    """
+    choices = {
+        header_key(word): (word, col.name)
+        for col in sheet.columns
+        if col.name not in exclude
+        for word in (col.name, *col.aliases)
+    }
+    best: tuple[float, str] | None = None
+    for key in header_keys(header):
+        if not key:
+            continue
+        found = process.extractOne(key, list(choices), scorer=fuzz.ratio, score_cutoff=CLOSEST_HEADER_SCORE)
+        if found is not None and (best is None or found[1] > best[0]):
+            best = (found[1], found[0])
+    return choices[best[1]] if best else None
 
 
 def find_header_row(grid: pd.DataFrame, sheet: SheetSpec) -> tuple[int, bool]:

@@ -37,6 +37,7 @@ from audit.inputs.frames import (
 )
 from audit.inputs.model import ISSUE_COLUMNS, PROVENANCE
 from audit.inputs.schema import canonical_column
+from audit.inputs.values import regroup_lists
 from audit.inputs.vendor_names import VendorIndex
 from audit.reference.vocab import fold, vocabulary
 
@@ -71,8 +72,7 @@ def check_system_refs(activities: SheetFrame, systems: SheetFrame) -> pd.DataFra
     if exploded.empty:
         return issues_frame()
     mapped, unknown = fold_match(exploded, systems.data["system_id"])
-    regrouped = mapped.groupby(level=0).agg(list).reindex(df.index)
-    df["systems"] = regrouped.where(regrouped.notna(), df["systems"])
+    df["systems"] = regroup_lists(mapped, df.index)
     hits = exploded[unknown]
     if hits.empty:
         return issues_frame()

@@ -85,7 +85,10 @@ def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
     )
     pairs = pd.concat([hosting, access, own], ignore_index=True)
     internal = vendors.loc[vendors["role"] == "internal", "vendor"]
-    pairs = pairs[~pairs["vendor"].isin(internal) & (pairs["vendor"].str.casefold() != "internal")]
+    # A blank vendor name (an input issue) names no one a transfer could be attributed to.
+    pairs = pairs[
+        pairs["vendor"].notna() & ~pairs["vendor"].isin(internal) & (pairs["vendor"].str.casefold() != "internal")
+    ]
     return pairs
 
 
@@ -161,7 +164,8 @@ def _build_register(ctx: AuditContext) -> pd.DataFrame:
         for ids, v in zip(reg["systems"], reg["vendor"], strict=True)
     ]
     for col in ("activities", "data_categories"):
-        reg[col] = [sorted({x for k in ks for x in (data[col].get(k) or [])}) for ks in keys]
+        known = data[col].dropna()  # a key no activity or category reaches is NaN here, not []
+        reg[col] = [sorted({x for k in ks for x in known.get(k, [])}) for ks in keys]
     # Verdicts are decided per distinct country (a handful), then joined back.
     countries = pd.DataFrame({"country": reg["country"].drop_duplicates()})
     countries["eu_eea"] = countries["country"].map(is_eu_eea)
