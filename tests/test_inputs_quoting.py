@@ -57,7 +57,9 @@ CELLS = st.one_of(
         ("850212-1234", "text that looks like a personal identity number"),
         ("+46 70 123 45 67", "text that looks like a phone number"),
         ("070-123 45 67", "text that looks like a phone number"),
-        ("Anna Svensson", "a 13-character text of 2 words"),
+        ("Anna Svensson", "text that looks like a person's name"),
+        ("Anna-Karin Öberg", "text that looks like a person's name"),
+        ("anna svensson", "a 13-character text of 2 words"),
         ("x", "a 1-character text"),
     ],
 )
@@ -80,10 +82,19 @@ def test_value_kind_names_the_kind_not_the_value(text: str, kind: str) -> None:
         ("vendor", "Microsoft Ireland Operations Ltd", True),  # free text marked not personal
         ("system", "Mailer", False),  # free text: may hold anything
         ("hosting_country", "Atlantis", True),
+        ("hosting_country", "Sofia Lind", False),  # a person's name in a typed column
     ],
 )
 def test_may_quote_by_column_type_flag_and_shape(column: str, text: str, quoted: bool) -> None:
     assert may_quote(text, SYSTEMS.column(column)) is quoted
+
+
+@pytest.mark.parametrize(("text", "quoted"), [("kanske", True), ("Sofia Ljungkvist", False), ("Ja Tack", False)])
+def test_a_yes_no_cell_holding_a_name_is_not_quoted(text: str, quoted: bool) -> None:
+    """A name in a yes/no column (a mislabelled column) is described, though it has the shape of a yes/no word."""
+    from audit.inputs.schema import sheet_spec
+
+    assert may_quote(text, sheet_spec("requests", "Requests").column("extended")) is quoted
 
 
 def test_unknown_columns_are_never_quoted() -> None:
@@ -93,7 +104,7 @@ def test_unknown_columns_are_never_quoted() -> None:
 
 def test_examples_are_decided_one_by_one_then_joined() -> None:
     column = RECORDS.column("activity_id")
-    assert safe_text(("A-1", "Anna Svensson", "A-1"), column) == "A-1, a 13-character text of 2 words"
+    assert safe_text(("A-1", "Anna Svensson", "A-1"), column) == "A-1, text that looks like a person's name"
 
 
 def test_quote_safely_uses_the_sheet_of_each_issue() -> None:

@@ -24,8 +24,6 @@ All properties draw the *same* examples: each test is built by
 seed, and :func:`~tests.properties.harness.audit_folder` caches each run, so
 a folder is audited once for all of them.
 
-A property marked ``xfail`` fails today on a class of issue 10 that another
-part of the issue fixes; ``strict=False`` so the mark can go once it passes.
 """
 
 from __future__ import annotations
@@ -75,9 +73,7 @@ def _property(check: Check) -> Callable[..., None]:
     return test
 
 
-test_run_finishes_or_exits_2_with_one_line = pytest.mark.xfail(
-    strict=False, reason="issue 10: tracebacks on valid input (year 2999 dates, blank vendor names, NA in charts)"
-)(_property(harness.check_finishes))
+test_run_finishes_or_exits_2_with_one_line = _property(harness.check_finishes)
 
 test_outputs_are_written = _property(harness.check_outputs)
 
@@ -87,8 +83,6 @@ test_no_formula_or_hyperlink_cell_in_the_workbook = _property(harness.check_no_f
 
 test_no_csv_cell_a_spreadsheet_would_run = _property(harness.check_csv_safe)
 
-test_no_private_value_reaches_the_report = pytest.mark.xfail(
-    strict=False, reason="issue 10: leaks (values of mislabelled columns quoted in input issues)"
-)(_property(harness.check_no_private_data))
+test_no_private_value_reaches_the_report = _property(harness.check_no_private_data)
 
 test_finding_ids_are_stable_across_runs = _property(harness.check_stable_ids)

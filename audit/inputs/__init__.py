@@ -31,7 +31,7 @@ from audit.inputs.readers import (
 )
 from audit.inputs.safety import require_defusedxml
 from audit.inputs.schema import InputSpec, SheetSpec, find_header_row, input_specs
-from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates
+from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates, stand_in_ids
 from audit.inputs.values import DATE_ORDERS
 from audit.reference.vocab import fold
 
@@ -281,6 +281,9 @@ def _reference_issues(sheets: dict[str, SheetFrame]) -> list[pd.DataFrame]:
         (vendors, "vendor"),
         (sheets["Requests"], "request_id"),
     )
+    for sheet, column in keys:
+        if column != "vendor":  # a vendor is its name: a row without one names nothing to audit
+            stand_in_ids(sheet, column)
     return [
         *(duplicates(sheet, column) for sheet, column in keys),
         check_system_refs(activities, systems),

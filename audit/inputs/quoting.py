@@ -26,14 +26,18 @@ MAX_FREE_QUOTE = 100
 """Longest value of a non-personal free-text column (a vendor name) that is quoted."""
 
 
-def looks_personal(text: str) -> str | None:
-    """The first ``value_kinds`` entry ``text`` matches ("text that looks like an e-mail address"), else ``None``."""
-    return next((kind for kind, pattern in value_kinds() if pattern.search(text)), None)
+def looks_personal(text: str, typed: bool = False) -> str | None:
+    """The first ``value_kinds`` entry ``text`` matches ("text that looks like an e-mail address"), else ``None``.
+
+    ``typed``: ``text`` is a value of a typed column (date, yes/no, vocabulary,
+    ...), where a person's name is never a valid value and so is suspected.
+    """
+    return next((kind for kind, pattern in value_kinds(typed) if pattern.search(text)), None)
 
 
 def value_kind(text: str) -> str:
     """What ``text`` is, without quoting it: :func:`looks_personal`, else its length and words."""
-    kind = looks_personal(text)
+    kind = looks_personal(text, typed=True)
     if kind:
         return kind
     words = len(text.split())
@@ -44,9 +48,9 @@ def may_quote(text: str, column: ColumnSpec | None) -> bool:
     """Whether ``text``, a value of ``column`` (``None``: a column the contract does not know), may be quoted."""
     if column is None or column.personal:
         return False
-    if looks_personal(text):
-        return False
     shape = quotable_shapes().get(column.type)
+    if looks_personal(text, typed=shape is not None):
+        return False
     if shape is None:  # free text the contract marks as not personal (a vendor's name)
         return len(text) <= MAX_FREE_QUOTE
     return shape.fullmatch(text) is not None

@@ -196,6 +196,7 @@ class _ValueKind(BaseModel):
 
     kind: str
     pattern: str
+    typed_only: bool = False
 
     @model_validator(mode="after")
     def _compiles(self) -> _ValueKind:
@@ -283,9 +284,15 @@ def quotable_shapes() -> dict[str, re.Pattern[str]]:
 
 
 @cache
-def value_kinds() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """columns.yaml's ``value_kinds``: (description, compiled pattern), tried in order."""
-    return tuple((k.kind, re.compile(k.pattern)) for k in columns_file().value_kinds)
+@cache
+def value_kinds(typed: bool = False) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """columns.yaml's ``value_kinds``: (description, compiled pattern), tried in order.
+
+    ``typed_only`` kinds (a person's name) apply to values of typed columns
+    only: a yes/no or vocabulary cell holding "Anna Svensson" is a name, but
+    a vendor's name in a free-text column has the same shape and is not.
+    """
+    return tuple((k.kind, re.compile(k.pattern)) for k in columns_file().value_kinds if typed or not k.typed_only)
 
 
 @cache

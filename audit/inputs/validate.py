@@ -47,6 +47,24 @@ if TYPE_CHECKING:
 INTERNAL_VENDOR = "internal"
 
 
+def stand_in_ids(sheet: SheetFrame, column: str) -> None:
+    """Give each row whose id is blank the stand-in id ``(row N)``, N its row in the file.
+
+    The blank cell is already an input issue ("missing value"). Without an
+    id the row would fall out of every rule that groups or joins on it, so
+    its findings (a recipient the policy does not name, retention) would be
+    lost in silence; with the stand-in it is audited like any other row and
+    its findings name the row the DPO must fix. No other sheet can refer to
+    a stand-in, so no join gains a false match.
+    """
+    df = sheet.data
+    if column not in df or df.empty:
+        return
+    blank = df[column].isna()
+    if blank.any():
+        df.loc[blank, column] = "(row " + df.loc[blank, "src_row"].astype("Int64").astype(str) + ")"
+
+
 def duplicates(sheet: SheetFrame, column: str, aggregate: bool = False) -> pd.DataFrame:
     """Rows whose ``column`` repeats an earlier row's value (compared folded: ``CRM`` = ``crm``)."""
     df = sheet.data
@@ -281,7 +299,8 @@ def _unreadable_in(frame: pd.DataFrame, sheet: str, issues: pd.DataFrame) -> pd.
     hits = []
     for name, group in cand.groupby("name", sort=False):
         cells = rows.assign(_cell=frame[name]).merge(group, on=PROVENANCE)
-        hits.append(cells[cells["_cell"].map(_is_blank_cell)].assign(column=name))
+        # .loc and a bool mask: an empty object mask given to [] would select no columns, not no rows.
+        hits.append(cells.loc[cells["_cell"].map(_is_blank_cell).astype(bool)].assign(column=name))
     out = pd.concat(hits, ignore_index=True).drop_duplicates([*PROVENANCE, "column"])
     out["where"] = (
         out["src_file"].astype(str)

@@ -234,6 +234,8 @@ def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
         systems=("system_id", _join),
         evidence=("evidence", _join),
     ).reset_index()
+    # dropna=False keeps an activity without an id, but its key comes back as NaN (float64): make it None again.
+    out["activity_id"] = out["activity_id"].astype(object).where(out["activity_id"].notna(), None)
     out["category_label"] = out["category"].map(lambda c: recipient_categories().label(c) if c else None)
     out["allowed"] = out["allowed"].astype("boolean")
     return out[RECIPIENT_COLUMNS]
