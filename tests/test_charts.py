@@ -219,3 +219,60 @@ def test_extract_of_an_activity_that_cannot_be_judged(tmp_path, policy_ref):
     written = write_report(result, tmp_path / "out", figures=figures)
     assert (tmp_path / "out" / "findings.csv") in written
     assert len(pd.read_csv(tmp_path / "out" / "findings.csv")) == len(result.findings)
+
+
+# --- charts of registers too large to draw bar by bar --------------------------------------
+
+
+def test_retention_chart_draws_the_pairs_with_most_records_past_the_limit():
+    n = charts.MAX_BARS + 25
+    table = pd.DataFrame([_retention_row(f"A-{i:03d}", 100, i + 1) for i in range(n)])
+    table = table.astype({"records_total": "Int64", "records_past_limit": "Int64"})
+    fig = charts.retention_overdue(table, AS_OF)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == charts.MAX_BARS
+    assert labels[-1] == f"A-{n - 1:03d} · S-X" and labels[0] == f"A-{n - charts.MAX_BARS:03d} · S-X"
+    caption = next(w for w in texts(fig) if w.startswith("As of"))
+    assert f"the {charts.MAX_BARS} with most records past the limit of {n} pairs shown; all in the Retention sheet" in (
+        caption
+    )
+    assert fig.get_size_inches()[1] < 0.6 * charts.MAX_BARS + 3
+
+
+def test_request_chart_draws_the_most_urgent_requests():
+    n = charts.MAX_BARS + 10
+    rows = [
+        {
+            "request_id": f"R-{i:03d}",
+            "right": "access",
+            "received": pd.Timestamp("2026-01-01") + pd.Timedelta(days=i),
+            "completed": pd.Timestamp("2026-01-05") + pd.Timedelta(days=i),
+            "deadline": pd.Timestamp("2026-02-01") + pd.Timedelta(days=i),
+            "status": "on time",
+        }
+        for i in range(n)
+    ]
+    rows[3].update(completed=pd.NaT, status="overdue")
+    rows[7].update(completed=pd.Timestamp("2026-06-01"), status="late")
+    fig = charts.request_answer_times(pd.DataFrame(rows), AS_OF)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == charts.MAX_BARS
+    assert {"R-003 (access)", "R-007 (access)"} <= set(labels)
+    caption = next(w for w in texts(fig) if w.startswith("As of"))
+    assert f"the {charts.MAX_BARS} most urgent of {n} requests shown; all in the Requests sheet" in caption
+
+
+def test_data_map_of_a_huge_register_draws_a_readable_picture():
+    n = 5000
+    activities = pd.DataFrame(
+        {"activity_id": [f"A-{i:05d}" for i in range(n)], "systems": [["S-1"] if i == n - 1 else [] for i in range(n)]}
+    )
+    systems = pd.DataFrame({"system_id": ["S-1"], "vendor": ["MailCo"]})
+    register = pd.DataFrame({"vendor": ["MailCo"], "country": ["US"], "eu_eea": [False]})
+    fig = charts.data_map(activities, systems, register, AS_OF)
+    words = texts(fig)
+    assert f"A-{n - 1:05d}" in words  # the one activity linked to a system is drawn first
+    assert f"… {n - charts.MAP_NODES + 1:,} more" in words
+    caption = next(w for w in words if w.startswith("As of"))
+    assert f"{n - charts.MAP_NODES + 1:,} activities in the last box of their column" in caption
+    assert fig.get_size_inches()[1] < 0.32 * charts.MAP_NODES + 3

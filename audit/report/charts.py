@@ -33,6 +33,13 @@ SAFEGUARD_COLOURS = {
     "none": "#7B241C",
 }
 THIRD_COUNTRY = "#C0392B"
+MAX_BARS = 40
+"""Most bars one chart draws: beyond it a chart shows the bars that matter most and says how many it left
+out (the workbook's sheets have every row). A register of thousands of requests or activity × system
+pairs would otherwise make a picture hundreds of metres tall, which no one can read and matplotlib
+cannot even allocate."""
+MAP_NODES = 60
+"""Most boxes one column of the data map draws (the rest are counted in a last box)."""
 NEUTRAL = "#5D6D7E"
 
 
@@ -82,6 +89,17 @@ def _labels(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "?").astype(str)
 
 
+def _shown(count: int, total: int, noun: str, which: str, sheet: str) -> str:
+    """The caption note for a chart that draws ``count`` of ``total`` rows ("" when it draws them all)."""
+    if count >= total:
+        return ""
+    return f"the {count} {which} of {total:,} {noun} shown; all in the {sheet} sheet"
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date) -> Figure:
     """Horizontal stacked bars: findings per area, split by severity."""
     title = "Findings by area and severity"
@@ -128,7 +146,9 @@ def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
     names = _labels(third["country_name"].astype(object).fillna(third["country"].astype(object)))
     codes = _labels(third["safeguard_code"])
     table = pd.crosstab(names, codes)
-    table = table.loc[table.sum(axis=1).sort_values().index]
+    table = table.loc[table.sum(axis=1).sort_values(kind="stable").index]
+    shown = _shown(min(len(table), MAX_BARS), len(table), "countries", "with most vendors", "Transfers")
+    table = table.tail(MAX_BARS)
     table = table[sorted(table.columns, key=_safeguard_rank)]
     labels = third["safeguard"].astype(object).fillna(codes).groupby(codes).first().astype(str)
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.8), dpi=DPI)
@@ -144,7 +164,7 @@ def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, left.max() * 1.6)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, as_of, "adequacy judged on this date")
+    _caption(fig, as_of, _join_notes("adequacy judged on this date", shown))
     plt.close(fig)
     return fig
 
@@ -176,6 +196,8 @@ def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
     if data["records_past_limit"].sum() == 0:
         return _empty(title, "No records past their retention limit", as_of, note.lstrip("; "))
     data = data.sort_values("records_past_limit", kind="stable")
+    shown = _shown(min(len(data), MAX_BARS), len(data), "pairs", "with most records past the limit", "Retention")
+    data = data.tail(MAX_BARS)
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(data) + 1.8), dpi=DPI)
     within = data["records_total"] - data["records_past_limit"]
     ax.barh(data["label"], data["records_past_limit"], color=THIRD_COUNTRY, label="past limit")
@@ -189,7 +211,8 @@ def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, data["records_total"].max() * 1.45)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, as_of, "limit = policy period from the anchor date (+ grace for event-based rules)" + note)
+    limit = "limit = policy period from the anchor date (+ grace for event-based rules)"
+    _caption(fig, as_of, _join_notes(limit + note, shown))
     plt.close(fig)
     return fig
 
@@ -202,7 +225,14 @@ def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
     received = _dates(timeline["received"])
     if received.isna().all():
         return _empty(title, "No request with a readable date of receipt", as_of)
-    t = timeline.assign(_received=received).sort_values("_received", kind="stable").reset_index(drop=True)
+    t = timeline.assign(_received=received)
+    shown = _shown(min(len(t), MAX_BARS), len(t), "requests", "most urgent", "Requests")
+    if len(t) > MAX_BARS:
+        # Most urgent first: open and overdue, late, open, on time; the longest within each.
+        urgency = t["status"].astype(object).map({"overdue": 0, "late": 1, "open": 2, "on time": 3}).fillna(4)
+        took = (_dates(t["completed"]).fillna(pd.Timestamp(as_of)) - received).dt.days
+        t = t.assign(_u=urgency, _took=-took.fillna(0)).sort_values(["_u", "_took"], kind="stable").head(MAX_BARS)
+    t = t.sort_values("_received", kind="stable").reset_index(drop=True)
     received = t["_received"]
     end = _dates(t["completed"]).fillna(pd.Timestamp(as_of))
     # A request without a readable receipt date has no answer time: its bar is left empty, not guessed.
@@ -225,7 +255,7 @@ def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, as_of, "one calendar month; three with a notified extension")
+    _caption(fig, as_of, _join_notes("one calendar month; three with a notified extension", shown))
     plt.close(fig)
     return fig
 
@@ -243,6 +273,9 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
     if links_as.empty and links_sv.empty:
         return _empty(title, "No activities or systems to map", as_of)
     acts = sorted(set(activities["activity_id"].dropna().astype(str)))
+    if len(acts) > MAP_NODES:  # too many to draw: those linked to a system first, they are what the map shows
+        linked = set(links_as["activity_id"])
+        acts = sorted(acts, key=lambda a: a not in linked)
     syst = _barycentre(sorted(set(systems["system_id"].dropna().astype(str))), links_as, "systems", "activity_id", acts)
     vend_all = set(links_sv["vendor"].astype(str)) | set(links_vc["vendor"].astype(str) if len(links_vc) else [])
     vend = _barycentre(sorted(vend_all), links_sv, "vendor", "system_id", syst)
@@ -252,6 +285,8 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
         else []
     )
     cols = [acts, syst, vend, ctry]
+    left_out = [max(0, len(c) - MAP_NODES) for c in cols]
+    cols = [c if len(c) <= MAP_NODES else [*c[: MAP_NODES - 1], f"… {len(c) - MAP_NODES + 1:,} more"] for c in cols]
     third = set(links_vc.loc[links_vc["third"], "country"]) if len(links_vc) else set()
     height = max(len(c) for c in cols)
     fig, ax = plt.subplots(figsize=(12, 0.32 * height + 1.8), dpi=DPI)
@@ -291,7 +326,10 @@ def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataF
     ax.axis("off")
     ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _caption(fig, as_of, "red: third country (outside the EU/EEA)")
+    heads = ("activities", "systems", "vendors", "countries")
+    hidden = ", ".join(f"{n + 1:,} {h}" for n, h in zip(left_out, heads, strict=True) if n)
+    note = f"{hidden} in the last box of their column: all in the Register and Transfers sheets" if hidden else ""
+    _caption(fig, as_of, _join_notes("red: third country (outside the EU/EEA)", note))
     plt.close(fig)
     return fig
 

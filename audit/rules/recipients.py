@@ -22,7 +22,7 @@ import pandas as pd
 
 from audit.reference.vocab import fold, recipient_categories, vocabulary
 from audit.rules.activities import classify_activities
-from audit.rules.common import blank, exploded, unreadable, unreadable_case
+from audit.rules.common import blank, exploded, grouped, unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
@@ -209,33 +209,17 @@ def _compute_facts(ctx: AuditContext) -> pd.DataFrame:
     return _judge(ctx, _resolve(ctx, _sources(ctx, classify_activities(ctx))))
 
 
-def _join(values: pd.Series) -> str:
-    return "; ".join(dict.fromkeys(str(v) for v in values.dropna() if str(v)))
-
-
-def _distinct(values: pd.Series) -> list:
-    """The values present, in order, without repeats (a list fact, or a list of phrase keys)."""
-    return list(dict.fromkeys(values.dropna()))
-
-
 def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=RECIPIENT_COLUMNS)
     facts = facts.assign(category_key=facts["category"].fillna(""))
-    grouped = facts.groupby(["activity_id", "recipient", "category_key"], sort=True, dropna=False)
-    out = grouped.agg(
-        policy_ref=("policy_ref", "first"),
-        source=("source", _join),
-        vendor_role=("role", "first"),
-        category=("category", "first"),
-        category_from=("category_from", _join),
-        allowed=("allowed", "first"),
-        why=("why", "first"),
-        systems=("system_id", _join),
-        evidence=("evidence", _join),
-    ).reset_index()
-    # dropna=False keeps an activity without an id, but its key comes back as NaN (float64): make it None again.
-    out["activity_id"] = out["activity_id"].astype(object).where(out["activity_id"].notna(), None)
+    out = grouped(
+        facts,
+        ["activity_id", "recipient", "category_key"],
+        first=["policy_ref", "role", "category", "allowed", "why"],
+        joined=["source", "category_from", "system_id", "evidence"],
+        rename={"role": "vendor_role", "system_id": "systems"},
+    )
     out["category_label"] = out["category"].map(lambda c: recipient_categories().label(c) if c else None)
     out["allowed"] = out["allowed"].astype("boolean")
     return out[RECIPIENT_COLUMNS]
@@ -299,17 +283,13 @@ def unnamed_recipients(ctx: AuditContext) -> pd.DataFrame:
     gap = gap.assign(
         state=known.map({True: "known", False: "unknown"}), why=known.map({True: "not_named", False: "undetermined"})
     )
-    per = (
-        gap.groupby(["activity_id", "recipient"], sort=True)
-        .agg(
-            policy_ref=("policy_ref", "first"),
-            sources=("source", _join),
-            category_state=("state", _distinct),
-            category_labels=("category_label", _distinct),
-            why=("why", _distinct),
-            evidence=("evidence", _join),
-        )
-        .reset_index()
+    per = grouped(
+        gap,
+        ["activity_id", "recipient"],
+        first=["policy_ref"],
+        joined=["source", "evidence"],
+        distinct=["state", "category_label", "why"],
+        rename={"source": "sources", "state": "category_state", "category_label": "category_labels"},
     )
     policy_ids = set(ctx.policy.activities["policy_id"])
     per["policy_id"] = per["policy_ref"].where(per["policy_ref"].isin(policy_ids), None)
@@ -357,10 +337,7 @@ def unnamed_group_companies(ctx: AuditContext) -> pd.DataFrame:
     category_word = facts["vendor_name"].isna() & recipient_categories().map_series(facts["recipient"]).notna()
     judged = facts["status"].isin(JUDGED)
     gap = facts[judged & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)]
-    per = gap.groupby(["activity_id", "recipient"], sort=True).agg(
-        sources=("source", _join), evidence=("evidence", _join)
-    )
-    per = per.reset_index()
+    per = grouped(gap, ["activity_id", "recipient"], joined=["source", "evidence"], rename={"source": "sources"})
     return per.assign(
         company=per["recipient"],
         vendor=per["recipient"],

@@ -43,7 +43,7 @@ def register_table(ctx: AuditContext) -> pd.DataFrame:
     cls = classify_activities(ctx)
     out = acts.copy()
     for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any():
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any():
             out[col] = out[col].map(_joined)
     at = list(out.columns).index("policy_ref") + 1
     added = {"policy_title": "policy_title", "policy_in_scope": "policy_in_scope", "audit_status": "status"}

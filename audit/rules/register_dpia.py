@@ -24,7 +24,7 @@ import pandas as pd
 
 from audit.reference.vocab import data_categories, reveals, special_category_ids
 from audit.rules.activities import CONTROLLER_ROLES, classify_activities
-from audit.rules.common import unreadable, unreadable_case
+from audit.rules.common import grouped, unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 from audit.rules.register_categories import category_rows
@@ -52,7 +52,7 @@ def _special_data(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
         [category_rows(rows[[]].assign(words=acts.loc[rows.index, col]), "words") for col in CATEGORY_COLUMNS],
         ignore_index=True,
     )
-    ids = words.groupby("_row")["category"].agg(lambda s: list(dict.fromkeys(s.dropna())))
+    ids = grouped(words, ["_row"], distinct=["category"]).set_index("_row")["category"]
     ids = ids.reindex(rows.index).map(lambda v: v if isinstance(v, list) else [])
     special, reveal = special_category_ids(), reveals()
     revealing = ids.map(lambda cids: [c for c in cids if c in reveal and c not in special])
@@ -76,7 +76,8 @@ def _triggers(ctx: AuditContext, rows: pd.DataFrame, special: pd.DataFrame) -> l
         "monitoring": acts["systematic_monitoring"].astype("boolean").eq(True).fillna(False),
     }
     on = pd.DataFrame(flags, index=rows.index).astype(bool)
-    return [[key for key in flags if row[key]] for _, row in on.iterrows()]
+    keys = list(flags)
+    return [[key for key, set_ in zip(keys, row, strict=True) if set_] for row in on.to_numpy()]
 
 
 def missing_dpia(ctx: AuditContext) -> pd.DataFrame:

@@ -233,7 +233,8 @@ def _limits(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
     """
     texts = rules.groupby(PAIR, dropna=False, sort=False)["text"].agg(rules_in_words)
     measurable = rules["kind"].isin(MEASURABLE).groupby([rules["activity_id"], rules["system_id"]], dropna=False).any()
-    out = pd.DataFrame({"policy_rule": texts, "measurable": measurable})
+    # Aligned on texts' index, not the union: a pair with a missing id cannot be sorted among the others.
+    out = pd.DataFrame({"policy_rule": texts, "measurable": measurable.reindex(texts.index)}, index=texts.index)
     binding = _binding_rules(rules, grace).reindex(out.index)
     out["policy_limit_days"] = binding["policy_limit_days"].round().astype("Int64")
     out["limit_anchor"] = binding["limit_anchor"].astype("object").where(binding["limit_anchor"].notna(), None)

@@ -25,7 +25,7 @@ import pandas as pd
 from audit.reference.catalogue import catalogue
 from audit.reference.countries import adequacy_on, country_name, is_eu_eea
 from audit.reference.vocab import data_categories, fold
-from audit.rules.common import as_list, unreadable, unreadable_case, unreadable_note
+from audit.rules.common import as_list, grouped, unreadable, unreadable_case, unreadable_note
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
@@ -126,10 +126,15 @@ def _data_reached(ctx: AuditContext) -> pd.DataFrame:
     cats["label"] = _category_labels(cats["data_categories"].astype(str))
     return pd.DataFrame(
         {
-            "activities": links.groupby("key")["activity_id"].agg(lambda s: sorted(set(s.dropna()))),
-            "data_categories": cats.groupby("key")["label"].agg(lambda s: sorted(set(s))),
+            "activities": _sorted_sets(links, "key", "activity_id"),
+            "data_categories": _sorted_sets(cats, "key", "label"),
         }
     )
+
+
+def _sorted_sets(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
+    """Per ``key``, the sorted distinct values of ``column`` (see :func:`grouped` for why not ``agg``)."""
+    return grouped(frame, [key], distinct=[column]).set_index(key)[column].map(sorted)
 
 
 def _pairs_with_vendor(ctx: AuditContext) -> pd.DataFrame:
