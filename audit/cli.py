@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
             written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # One line whatever the message holds: a header or file name may contain a line break or tab.
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

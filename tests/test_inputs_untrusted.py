@@ -563,3 +563,19 @@ def test_a_second_vendor_column_beside_an_unreadable_date(sample_copy: Path, tmp
     unreadable = inputs.unreadable
     assert unreadable["column"].tolist() == ["dpa_signed"] and unreadable["src_row"].tolist() == [2]
     audit_and_report(sample_copy, tmp_path / "out")
+
+
+def test_a_header_with_a_line_break_in_an_error_stays_on_one_line(sample_copy: Path, capsys) -> None:
+    """Found by the long property run: a required column missing, and a found header holding a line break."""
+    import audit.cli
+
+    def edit(ws: openpyxl.worksheet.worksheet.Worksheet) -> None:
+        ws.cell(1, header_position(ws, "Received")).value = "Received\nnotering"
+
+    edit_sheet(sample_copy / "requests.xlsx", None, edit)
+    assert (
+        audit.cli.main(["--data", str(sample_copy), "--as-of", AS_OF.isoformat(), "--out", str(sample_copy / "o")]) == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: requests.xlsx")
+    assert "'Received\\nnotering'" in err

@@ -165,7 +165,9 @@ def _shown_header(text: str) -> str:
     identity number; see :func:`~audit.inputs.quoting.value_kind`) is shown by its kind.
     """
     kind = looks_personal(text)
-    return f"<{kind}>" if kind else text
+    if kind:
+        return f"<{kind}>"
+    return repr(text) if any(not c.isprintable() for c in text) else text  # a line break shown as \n
 
 
 def _blank_mask(column: pd.Series) -> pd.Series:
