@@ -282,8 +282,7 @@ def _reference_issues(sheets: dict[str, SheetFrame]) -> list[pd.DataFrame]:
         (sheets["Requests"], "request_id"),
     )
     for sheet, column in keys:
-        if column != "vendor":  # a vendor is its name: a row without one names nothing to audit
-            stand_in_ids(sheet, column)
+        stand_in_ids(sheet, column)
     return [
         *(duplicates(sheet, column) for sheet, column in keys),
         check_system_refs(activities, systems),

@@ -284,7 +284,6 @@ def quotable_shapes() -> dict[str, re.Pattern[str]]:
 
 
 @cache
-@cache
 def value_kinds(typed: bool = False) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """columns.yaml's ``value_kinds``: (description, compiled pattern), tried in order.
 

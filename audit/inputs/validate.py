@@ -58,8 +58,9 @@ def stand_in_ids(sheet: SheetFrame, column: str) -> None:
     a stand-in, so no join gains a false match.
     """
     df = sheet.data
-    if column not in df or df.empty:
-        return
+    spec = sheet.spec.column(column) if sheet.spec is not None else None
+    if spec is None or spec.type != "id" or column not in df or df.empty:
+        return  # only ids: a vendor is its name, and a row without one names nothing to audit
     blank = df[column].isna()
     if blank.any():
         df.loc[blank, column] = "(row " + df.loc[blank, "src_row"].astype("Int64").astype(str) + ")"
