@@ -177,9 +177,9 @@ def read_document(path: Path | str) -> Document:
     if suffix in (".txt", ".text", ""):
         text = read_text_file(path)
         return Document(path, "text", elements_from_text(text), text)
-    from audit.policy import formats
+    from audit.policy.formats import read  # the readers of other formats import this module
 
-    return formats.read(path)
+    return read(path)
 
 
 @dataclass(frozen=True)
