@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from audit.paths import POLICY_DIR
-from audit.policy.model import PolicyModel, load_policy, parse_policy
+from audit.policy.model import DEFAULT_POLICY_FILE, PolicyModel, load_policy, parse_policy
 from audit.reference.settings import load_settings
 from audit.rules.policy_law import art13_coverage, policy_findings
 from audit.rules.registry import run_family
@@ -49,7 +49,7 @@ def _variant(tmp_path: Path, *edits: tuple[str, str]) -> PolicyModel:
         text = text.replace(old, new)
     path = tmp_path / "integritetspolicy.txt"
     path.write_text(text, encoding="utf-8")
-    return parse_policy(path)
+    return parse_policy(path, DEFAULT_POLICY_FILE)
 
 
 # --- POL-01 --------------------------------------------------------------------------------------

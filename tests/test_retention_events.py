@@ -18,7 +18,7 @@ import pytest
 
 from audit.inputs import load_inputs
 from audit.paths import POLICY_DIR
-from audit.policy.model import PolicyModel, parse_policy
+from audit.policy.model import DEFAULT_POLICY_FILE, PolicyModel, parse_policy
 from audit.reference.durations import parse_retention
 from audit.reference.settings import load_settings
 from audit.rules.registry import run_family
@@ -88,7 +88,7 @@ def _variant(tmp_path: Path, old: str, new: str) -> PolicyModel:
     assert old in text, f"test setup: {old!r} not in the policy text"
     path = tmp_path / "policy.txt"
     path.write_text(text.replace(old, new), encoding="utf-8")
-    return parse_policy(path)
+    return parse_policy(path, DEFAULT_POLICY_FILE)
 
 
 def ctx_for(activities, systems, records=None, policy=None, **settings):

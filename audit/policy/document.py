@@ -87,13 +87,19 @@ def clean(text: str) -> str:
 
 
 def looks_like_heading(line: str) -> bool:
-    """A short line without closing punctuation or a ``label:`` is a heading in plain text."""
+    """A short line without closing punctuation or a ``label:`` is a heading in plain text.
+
+    A line holding a sentence end ("… data. Email …") or an e-mail address
+    is a paragraph whose last sentence lacks its full stop.
+    """
     return (
         bool(line)
         and not _CLOSING.search(line)
         and not _LABEL.match(line)
         and len(line.split()) <= MAX_HEADING_WORDS
         and not line.startswith("|")
+        and "@" not in line
+        and not re.search(r"[.!?]\s+[A-ZÅÄÖ]", line)
     )
 
 

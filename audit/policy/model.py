@@ -19,7 +19,7 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR, PROJECT_DIR
 from audit.policy.schema import validate_policy
-from audit.policy.text import hints, parse_policy_text
+from audit.policy.text import hints
 from audit.reference.datafiles import load_yaml
 from audit.reference.vocab import recipient_categories
 
@@ -303,12 +303,15 @@ def load_policy(path: Path | None = None) -> PolicyModel:
     return model_from_dict(load_yaml(path), str(path))
 
 
-def parse_policy(path: Path | str) -> PolicyModel:
-    """Build a model straight from a policy text file (for variants of the policy in tests and notebooks)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReferenceDataError(f"{path}: cannot read the policy text ({exc.strerror})") from None
-    data = parse_policy_text(text)
-    return model_from_dict({"source": str(path), "date": data["version"], **data}, str(path))
+def parse_policy(path: Path | str, ids_from: Path | dict[str, Any] | None = None) -> PolicyModel:
+    """Build a model straight from a policy text (any format :func:`audit.policy.document.read_document` reads).
+
+    ``ids_from`` is a previous model (its file or mapping): activities with
+    the same title keep its ids, so registers citing them stay valid.
+    """
+    from audit.policy.text import parse_document
+
+    previous = load_yaml(Path(ids_from)) if isinstance(ids_from, (str, Path)) else ids_from
+    result = parse_document(Path(path), previous)
+    data = {k: v for k, v in result.model.items() if k not in ("text_sha256", "language", "unparsed")}  # TEMPORARY
+    return model_from_dict(data, str(path))

@@ -35,6 +35,8 @@ class PolicyVocabulary(ReferenceFile):
 
     languages: dict[str, Language]
     fields: dict[str, dict[str, list[Text]]]
+    title_labels: dict[str, list[Text]]
+    purpose_markers: dict[str, list[Text]]
     topics: dict[str, list[Text]]
     contacts: dict[str, list[Text]]
     contact_labels: dict[str, list[Text]]
@@ -95,7 +97,10 @@ def key_phrases(key: str) -> list[str]:
     """The phrases of a ``section.name`` key (``topics.sharing``, ``security.backup``, ``clauses.identity``)."""
     section, _, name = key.partition(".")
     table = getattr(policy_vocabulary(), section)
-    return list(table[name]) if name else list(table)
+    if not name:
+        return list(table)
+    value = table[name]
+    return list(value) if isinstance(value, list) else [p for phrases in value.values() for p in phrases]
 
 
 def has_phrase(key: str, text: str) -> bool:
@@ -113,6 +118,11 @@ def field_labels(language: str | None = None) -> dict[str, str]:
                 for label in labels:
                     out.setdefault(fold(label), name)
     return out
+
+
+def title_labels() -> set[str]:
+    """Folded labels of a title column, over all languages."""
+    return {fold(label) for labels in policy_vocabulary().title_labels.values() for label in labels}
 
 
 def field_label(name: str, language: str | None) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.inputs.model import PROVENANCE, Inputs
 from audit.policy.model import PolicyModel, quote
-from audit.policy.text import find_sentences, split_sections
+from audit.policy.text import find_sentences
 from audit.reference.datafiles import reference
 from audit.reference.settings import Settings
 from audit.reference.vocab import data_categories, reveals, special_category_ids
@@ -91,12 +91,11 @@ def art13_gaps(ctx: AuditContext) -> pd.DataFrame:
     """
     text = _policy_text(ctx)
     coverage = art13_coverage(ctx.policy, text)
-    sections = split_sections(text)
     name = ctx.policy.source_path.name
     rows = []
     for item_id in coverage.loc[coverage["status"] == "missing", "item"]:
         item = _art13()[item_id]
-        near = find_sentences(sections, item["nearest"]) if item.get("nearest") else []
+        near = find_sentences(text, item["nearest"]) if item.get("nearest") else []
         rows.append(
             {
                 "item": item_id,
