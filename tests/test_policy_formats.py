@@ -88,6 +88,11 @@ def test_markdown_with_bom_and_setext_heading(tmp_path: Path) -> None:
     ]
 
 
+def test_a_markdown_row_with_more_cells_than_the_header_keeps_them() -> None:
+    elements = elements_from_markdown("> | a | b |\n> |---|---|\n> | c | d | **e** \\| f | g |\n")
+    assert elements[0].rows == (("a", "b"), ("c", "d", "e | f", "g"))
+
+
 def test_a_paragraph_is_split_only_when_every_line_is_labelled() -> None:
     elements = elements_from_markdown("**Purpose:** To send it.\nand a line without a label.\n")
     assert kinds(elements) == [("paragraph", "Purpose: To send it. and a line without a label.", 0, None, ())]
@@ -328,14 +333,27 @@ def test_split_number_takes_a_leading_number_only() -> None:
 # --- properties ------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+")
-# Markdown syntax that drops text by design: link destinations and reference
-# definitions ([ ]), raw HTML and autolinks (< >), entities (&), fence info
-# strings (` ~), and GFM cells beyond the header's count (|).
-_MARKDOWN_SAFE = st.text(st.characters(blacklist_characters="[]<>&`~|", blacklist_categories=("Cs",)))
+# Markdown syntax that drops text by design is left out of the text: link
+# destinations and reference definitions ([ ]), raw HTML and autolinks (< >),
+# entities (&) and fence info strings (` ~). Markdown pieces are mixed in so
+# headings, lists, quotes, emphasis and tables (with too many cells) occur.
+_MARKDOWN_PIECES = st.sampled_from(
+    ["# ", "## 2. ", "\n", "\n\n", "- ", "  - ", "    ", "**", "*", "_", "1. ", "2) ", "---", "> ", "Label: ",
+     "\\", "=", "\t", "+ ", "|", "|---|---|\n", "| a | b |\n", "\\|"]
+)  # fmt: skip
+_MARKDOWN_SAFE = st.lists(
+    st.one_of(_MARKDOWN_PIECES, st.text(st.characters(blacklist_characters="[]<>&`~", blacklist_categories=("Cs",)))),
+    max_size=40,
+).map("".join)
+
+
+_LIST_MARKER = re.compile(r"(?m)^(?:[\s>*+-]*\d{1,9}[.)](?=\s|$))+")
+"""An ordered-list marker ("1. ", "2) "), nested or quoted: markup, its number is not a word of the text."""
 
 
 def _words_kept(source: str, elements: list[Element]) -> list[str]:
-    """The source's words that appear in no element (its text, number or cells): should be none."""
+    """The source's words (not list-marker numbers) that appear in no element's text, number or cells."""
+    source = _LIST_MARKER.sub(" ", source)
     held = [e.text for e in elements] + [e.number or "" for e in elements]
     held += [cell for e in elements for row in e.rows for cell in row]
     return [w for w in _WORD.findall(source) if not any(w in h for h in held)]

@@ -183,7 +183,10 @@ def elements_from_markdown(text: str) -> list[Element]:
     bullet holding the item's own text, so a sub-list's items are not run
     into their parent's text.
     """
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    parser = MarkdownIt("commonmark").enable("table")
+    tokens = parser.parse(text)
+    source_lines = text.splitlines()
+    row_map: list[int] | None = None
     out: list[Element] = []
     items: list[tuple[int, list[tuple[str, int]]]] = []  # open list items: (index in out, their lines)
     table: list[list[str]] | None = None
@@ -211,6 +214,9 @@ def elements_from_markdown(text: str) -> list[Element]:
             table = None
         elif kind == "tr_open" and table is not None:
             table.append([])
+            row_map = token.map
+        elif kind == "tr_close" and table and row_map:
+            table[-1].extend(_excess_cells(source_lines, row_map[0], len(table[-1]), parser))
         elif kind == "hr":
             out.append(Element("separator", "", line=line))
         elif kind in ("fence", "code_block"):
@@ -235,6 +241,33 @@ def elements_from_markdown(text: str) -> list[Element]:
                 start = opening[0] + 1 if opening else line
                 _markdown_text(out, items, [(text_, start + n) for n, text_ in enumerate(lines)])
     return [e for e in out if e.kind != "bullet" or e.text]
+
+
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _excess_cells(lines: list[str], index: int, kept: int, parser: MarkdownIt) -> list[str]:
+    """The cells of table row ``lines[index]`` beyond the ``kept`` that markdown-it gives.
+
+    GFM drops a body row's cells beyond the header's count; a policy table
+    with one cell too many would silently lose its text, so the extra cells
+    are read back from the source line (a quote or indent before the row's
+    first pipe does not matter: only cells from the end are taken).
+    """
+    if index >= len(lines):
+        return []
+    row = re.sub(r"^[\s>]*", "", lines[index]).strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells = _CELL_SPLIT.split(row)
+    extra = cells[kept:] if len(cells) > kept else []
+    out = []
+    for cell in extra:
+        inline = parser.parseInline(cell.replace("\\|", "|"))
+        out.append(" ".join(" ".join(_inline_lines(t)) for t in inline))
+    return out
 
 
 def _markdown_text(
@@ -267,8 +300,8 @@ def decode_html(data: bytes, path: Path) -> str:
     try:
         return data.decode(charset)
     except UnicodeDecodeError as exc:
-        how = "its declared charset" if declared else "UTF-8 or cp1252"
-        raise ReferenceDataError(f"{path}: the page is not {how} {charset} (byte {exc.start})") from None
+        how = f"UTF-8 nor its declared charset {charset}" if declared else "UTF-8 nor cp1252 (it declares no charset)"
+        raise ReferenceDataError(f"{path}: the page is neither {how}, byte {exc.start}") from None
 
 
 def read_html(path: Path) -> Document:
