@@ -80,12 +80,33 @@ def test_markdown_gives_headings_bullets_labelled_lines_and_tables(tmp_path: Pat
 
 def test_markdown_with_bom_and_setext_heading(tmp_path: Path) -> None:
     path = tmp_path / "policy.markdown"
-    path.write_bytes("\ufeffIntegritetspolicy\n=================\n\n1. Första punkten\n".encode())
+    path.write_bytes("\ufeffIntegritetspolicy\n=================\n\n1. Första punkten\n2. Andra\n".encode())
     doc = read_document(path)
     assert kinds(doc.elements) == [
         ("heading", "Integritetspolicy", 1, None, ()),
         ("bullet", "Första punkten", 0, None, ()),
+        ("bullet", "Andra", 0, None, ()),
     ]
+
+
+def test_a_text_policy_saved_as_markdown_keeps_its_numbered_headings(tmp_path: Path) -> None:
+    bundled = Path(__file__).resolve().parents[1] / "data" / "policy" / "integritetspolicy.txt"
+    path = tmp_path / "integritetspolicy.md"
+    path.write_bytes(bundled.read_bytes())
+    as_text = read_document(bundled).elements
+    as_markdown = read_document(path).elements
+
+    def numbered(elements: list[Element]) -> list[tuple[str | None, str]]:
+        return [(e.number, e.text) for e in elements if e.kind == "heading" and e.level == 1]
+
+    assert numbered(as_markdown) == numbered(as_text)
+    assert [n for n, _ in numbered(as_markdown)] == [str(n) for n in range(1, 11)]
+    # a real numbered list stays a list, and with numbered # headings a lone item is an item
+    assert kinds(elements_from_markdown("1. One\n2. Two\n")) == [
+        ("bullet", "One", 0, None, ()),
+        ("bullet", "Two", 0, None, ()),
+    ]
+    assert kinds(elements_from_markdown("# 1. A\n\n2. B\n"))[1] == ("bullet", "B", 0, None, ())
 
 
 def test_a_markdown_row_with_more_cells_than_the_header_keeps_them() -> None:

@@ -47,7 +47,7 @@ from markdown_it.token import Token
 from pypdf import PasswordType, PdfReader
 
 from audit.errors import ReferenceDataError
-from audit.policy.document import Document, Element, clean, elements_from_text, read_text_file
+from audit.policy.document import MAX_HEADING_WORDS, Document, Element, clean, elements_from_text, read_text_file
 
 _HEADING_NUMBER = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _LABEL_LINE = re.compile(r"^[^:]{1,40}:\s*\S")
@@ -182,13 +182,26 @@ def elements_from_markdown(text: str) -> list[Element]:
     or numbered, a table is a table. Each list item, nested ones too, is one
     bullet holding the item's own text, so a sub-list's items are not run
     into their parent's text.
+
+    A policy written as plain text and saved as ``.md`` numbers its headings
+    ``1. Who we are`` without ``#``, which Markdown reads as one-item ordered
+    lists. When no ``#`` heading carries a number, such an item is taken for
+    a numbered heading (level 1) under the plain-text rule: its number
+    follows the previous heading's, and it is one short line.
     """
     parser = MarkdownIt("commonmark").enable("table")
     tokens = parser.parse(text)
-    source_lines = text.splitlines()
+    source_lines = re.split(r"\r\n|\r|\n", text)  # markdown-it's own line ends, so token.map indexes them
+    promote = not any(
+        t.type == "inline" and i and tokens[i - 1].type == "heading_open" and _HEADING_NUMBER.match(clean(t.content))
+        for i, t in enumerate(tokens)
+    )
+    last_number = 0
+    lists: list[bool] = []  # open lists: is it an ordered list of one item
     row_map: list[int] | None = None
     out: list[Element] = []
     items: list[tuple[int, list[tuple[str, int]]]] = []  # open list items: (index in out, their lines)
+    numbers: list[str | None] = []  # the open items' numbers, when a one-item ordered list's
     table: list[list[str]] | None = None
     table_line = 0
     pending_heading: tuple[int, int] | None = None
@@ -197,14 +210,30 @@ def elements_from_markdown(text: str) -> list[Element]:
         kind = token.type
         if kind == "heading_open":
             pending_heading = (int(token.tag[1]), line)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append(kind == "ordered_list_open" and _items_of(tokens, i) == 1)
+        elif kind in ("bullet_list_close", "ordered_list_close") and lists:
+            lists.pop()
         elif kind == "list_item_open":
             out.append(Element("bullet", "", line=line))  # placeholder, filled at list_item_close
             items.append((len(out) - 1, []))
+            numbers.append(token.info if promote and lists and lists[-1] and token.markup == "." else None)
         elif kind == "list_item_close" and items:
             index, item_lines = items.pop()
-            made = _paragraphs(item_lines, "bullet")
-            text_ = " ".join(e.text for e in made)
-            out[index] = Element("bullet", clean(text_), line=out[index].line)
+            number = numbers.pop()
+            text_ = clean(" ".join(e.text for e in _paragraphs(item_lines, "bullet")))
+            if (
+                number is not None
+                and number.isdigit()
+                and int(number) == last_number + 1
+                and index == len(out) - 1  # no sub-list
+                and len(item_lines) == 1
+                and 0 < len(text_.split()) <= MAX_HEADING_WORDS
+            ):
+                last_number += 1
+                out[index] = Element("heading", text_, level=1, number=number, line=out[index].line)
+            else:
+                out[index] = Element("bullet", text_, line=out[index].line)
         elif kind == "table_open":
             table, table_line = [], line
         elif kind == "table_close" and table is not None:
@@ -244,6 +273,18 @@ def elements_from_markdown(text: str) -> list[Element]:
 
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _items_of(tokens: list[Token], opening: int) -> int:
+    """How many items the list opened at ``tokens[opening]`` has (its own, not a sub-list's)."""
+    level = tokens[opening].level
+    count = 0
+    for token in tokens[opening + 1 :]:
+        if token.level == level and token.type.endswith("_list_close"):
+            break
+        if token.type == "list_item_open" and token.level == level + 1:
+            count += 1
+    return count
 
 
 def _excess_cells(lines: list[str], index: int, kept: int, parser: MarkdownIt) -> list[str]:
