@@ -340,6 +340,7 @@ def _zip(path: Path, members: dict[str, str]) -> None:
         ("word.html", b"PK\x03\x04" + b"\0" * 40, "not an HTML page, the file is a zip file"),
         ("binary.html", b"<p>\x00\x01\x02</p>", "not an HTML page, the file holds binary data"),
         ("badcharset.html", b'<meta charset="klingon"><p>\xff</p>', "declares an unknown charset 'klingon'"),
+        ("deep.html", b"<div>" * 5000 + b"x", "nests its tags too deeply"),
         ("latin.md", "Två år".encode("latin-1"), "the policy text is not UTF-8"),
         ("policy.doc", b"", "cannot read a policy from a .doc file"),
     ],

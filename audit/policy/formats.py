@@ -354,7 +354,10 @@ def read_html(path: Path) -> Document:
     text = decode_html(data, path)
     if "\x00" in text:
         raise ReferenceDataError(f"{path}: not an HTML page, the file holds binary data")
-    elements = elements_from_html(text)
+    try:
+        elements = elements_from_html(text)
+    except RecursionError:  # the walk recurses per tag level; only a generated or hostile page nests this deep
+        raise ReferenceDataError(f"{path}: the page nests its tags too deeply to read") from None
     return Document(path, "html", elements, _visible_text(elements))
 
 
