@@ -124,6 +124,7 @@ def test_split_sentences_keeps_abbreviations_inside_a_sentence() -> None:
         ("2025-03-01", "P0D", "2025-03-01"),
         ("2025-03-01", "PT48H", "2025-03-03"),
         ("2025-03-01 12:00", "PT12H", "2025-03-02"),
+        ("2025-03-01", "P1DT12H", "2025-03-02 12:00"),
     ],
 )
 def test_period_to_offset_is_calendar_arithmetic(start: str, iso: str, end: str) -> None:

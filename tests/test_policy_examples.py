@@ -235,3 +235,11 @@ def test_expected_models_validate_against_the_policy_schema(name: str) -> None:
 
     data = {"source": str(SOURCES[name]), "date": dt.date(2026, 12, 2), **expected(name)}
     PolicyFile.model_validate(data)
+
+
+def test_the_example_folder_loads_without_input_issues() -> None:
+    from audit.inputs import load_inputs
+
+    inputs = load_inputs(DATA_DIR / "example")
+    assert inputs.issues.empty
+    assert len(inputs.activities) == 6 and set(inputs.records) == {"S-ENQ", "S-MAIL", "S-ROTA", "S-SURVEY"}
