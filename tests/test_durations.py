@@ -28,6 +28,12 @@ from audit.reference.durations import parse_period, parse_retention, period_to_o
         ("Raderas efter 60 dagar.", "P60D"),
         ("one year after the event", "P1Y"),
         ("6-month retention", "P6M"),
+        ("48 timmar", "PT48H"),
+        ("Raderas efter 24 timmar.", "PT24H"),
+        ("en timme", "PT1H"),
+        ("72 hours", "PT72H"),
+        ("within one hour", "PT1H"),
+        ("PT48H", "PT48H"),
         ("p30d", "P30D"),
     ],
 )
@@ -116,6 +122,9 @@ def test_split_sentences_keeps_abbreviations_inside_a_sentence() -> None:
         ("2025-03-01", "P2W", "2025-03-15"),
         ("2025-03-01", "P1Y6M", "2026-09-01"),
         ("2025-03-01", "P0D", "2025-03-01"),
+        ("2025-03-01", "PT48H", "2025-03-03"),
+        ("2025-03-01 12:00", "PT12H", "2025-03-02"),
+        ("2025-03-01", "P1DT12H", "2025-03-02 12:00"),
     ],
 )
 def test_period_to_offset_is_calendar_arithmetic(start: str, iso: str, end: str) -> None:
@@ -127,7 +136,7 @@ def test_period_to_offset_works_on_a_series() -> None:
     assert list(dates + period_to_offset("P1M")) == [pd.Timestamp("2024-02-29"), pd.Timestamp("2024-04-30")]
 
 
-@pytest.mark.parametrize("bad", ["30 days", "P", "P7X", "PT5H", ""])
+@pytest.mark.parametrize("bad", ["30 days", "P", "P7X", "PT", "PT5M", "P5H", ""])
 def test_period_to_offset_rejects_non_periods(bad: str) -> None:
     with pytest.raises(ValueError, match="ISO 8601"):
         period_to_offset(bad)
@@ -141,7 +150,18 @@ def test_lexicon_reads_the_validated_durations_file() -> None:
     data = load_reference("durations", DurationsFile)
     assert anchor_names() == list(data.anchors)
     assert data.default_anchor in anchor_names()
-    assert set(data.units) == {"D", "W", "M", "Y"}
+    assert set(data.units) == {"H", "D", "W", "M", "Y"}
+
+
+def test_hours_are_the_time_part_of_a_period() -> None:
+    from audit.reference.retention_periods import max_days, period_words
+
+    assert parse_retention("Raderas efter 48 timmar.") == [
+        {"kind": "period", "period": "PT48H", "anchor": "collected", "sentence": "Raderas efter 48 timmar."}
+    ]
+    assert max_days("PT48H") == 2
+    assert period_words("PT48H") == "48 hours"
+    assert period_words("PT1H") == "1 hour"
 
 
 @settings(max_examples=300)

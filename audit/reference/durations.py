@@ -24,7 +24,7 @@ from audit.reference.datafiles import load_reference
 
 KINDS = schemas.KINDS
 """The kinds of retention rule (defined with the models, which check the policy and anchors.yaml against them)."""
-_ISO = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+_ISO = re.compile(r"^P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(\d+)H)?$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _norm(text: object) -> str:
 
 @cache
 def _lexicon() -> _Lexicon:
-    """Compile ``durations.yaml``; its model has checked the shape (units D/W/M/Y, the default anchor)."""
+    """Compile ``durations.yaml``; its model has checked the shape (units H/D/W/M/Y, the default anchor)."""
     data = load_reference("durations", schemas.DurationsFile)
     unit_of: dict[str, str] = {_norm(w): iso for iso, words in data.units.items() for w in words}
     numbers = {_norm(w): n for w, n in data.number_words.items()}
@@ -97,11 +97,13 @@ def parse_period(text: object) -> str | None:
         return None
     num = match.group("num")
     n = int(num) if num.isdigit() else lex.numbers[num]
-    return f"P{n}{lex.unit_of[match.group('unit')]}"
+    unit = lex.unit_of[match.group("unit")]
+    # Hours belong to the time part of an ISO 8601 duration ("48 timmar" -> PT48H).
+    return f"PT{n}H" if unit == "H" else f"P{n}{unit}"
 
 
 def period_to_offset(iso: str) -> pd.DateOffset:
-    """A calendar-aware offset for an ISO 8601 period ("P1M" -> one calendar month).
+    """A calendar-aware offset for an ISO 8601 period ("P1M" -> one calendar month, "PT48H" -> 48 hours).
 
     Calendar arithmetic, not a fixed day count, because "en månad" from
     31 January ends on 28/29 February (Art. 12(3)) and "7 år" spans leap days.
@@ -109,12 +111,12 @@ def period_to_offset(iso: str) -> pd.DateOffset:
     Raises
     ------
     ValueError
-        When ``iso`` is not a period of years, months, weeks and days.
+        When ``iso`` is not a period of years, months, weeks, days and hours.
     """
     match = _ISO.match(str(iso))
     if match is None:
-        raise ValueError(f"not an ISO 8601 period of years/months/weeks/days: {iso!r}")
-    parts = dict(zip(("years", "months", "weeks", "days"), match.groups(), strict=True))
+        raise ValueError(f"not an ISO 8601 period of years/months/weeks/days/hours: {iso!r}")
+    parts = dict(zip(("years", "months", "weeks", "days", "hours"), match.groups(), strict=True))
     kwargs = {unit: int(n) for unit, n in parts.items() if n}
     # An empty DateOffset() means one day, so "P0D" must pass days=0 explicitly.
     return pd.DateOffset(**(kwargs or {"days": 0}))

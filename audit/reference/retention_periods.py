@@ -27,10 +27,11 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.reference.datafiles import reference
 from audit.reference.durations import KINDS, anchor_names, period_to_offset
+from audit.reference.schemas import UNITS
 from audit.reference.vocab import fold
 
 ANCHORS_FILE = "data/reference/anchors.yaml"
-_ISO_PARTS = re.compile(r"(\d+)([YMWD])")
+_ISO_PARTS = re.compile(r"(\d+)([YMWDH])")
 # Start dates over one whole leap-year cycle (2001-2004; 2000 and 2100 lie outside
 # the cycles these spans reach), so a period's longest span is found exactly.
 _CYCLE = pd.Series(pd.date_range("2001-01-01", "2004-12-31", freq="D"))
@@ -64,8 +65,8 @@ def _check_anchors(anchors: dict[str, dict[str, Any]]) -> None:
 def _words(data: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The unit words and the rule-kind templates, each checked complete."""
     units = {str(k): [str(w) for w in v] for k, v in data["units"].items()}
-    if sorted(units) != sorted("DMWY") or any(len(w) != 2 for w in units.values()):
-        raise ReferenceDataError(f"{ANCHORS_FILE}: units must give [singular, plural] for each of D, W, M, Y")
+    if sorted(units) != sorted(UNITS) or any(len(w) != 2 for w in units.values()):
+        raise ReferenceDataError(f"{ANCHORS_FILE}: units must give [singular, plural] for each of {', '.join(UNITS)}")
     kinds = {str(k): str(v) for k, v in data["kinds"].items()}
     absent = [k for k in (*KINDS, "period_year_end") if k not in kinds]
     if absent:

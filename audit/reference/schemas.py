@@ -23,8 +23,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 Kind = Literal["period", "until", "vague", "per_contract", "none"]
 """The kinds of retention rule (see the comment at the top of ``policy.yaml``)."""
-Unit = Literal["D", "W", "M", "Y"]
-"""ISO 8601 period designators the retention parser reads."""
+Unit = Literal["H", "D", "W", "M", "Y"]
+"""ISO 8601 period designators the retention parser reads (``H`` is the time part: ``PT48H``)."""
 
 SEVERITIES = ("high", "medium", "low", "info")
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -330,7 +330,7 @@ class AnchorsFile(ReferenceFile):
             raise FieldProblem(("year_end_anchor",), f"{self.year_end_anchor!r} is not an anchor")
         absent = [u for u in UNITS if u not in self.units]
         if absent:
-            raise FieldProblem(("units",), f"missing {', '.join(absent)} (give [singular, plural] for D, W, M, Y)")
+            raise FieldProblem(("units",), f"missing {', '.join(absent)} (give [singular, plural] for H, D, W, M, Y)")
         absent = [k for k in (*KINDS, "period_year_end") if k not in self.kinds]
         if absent:
             raise FieldProblem(("kinds",), f"missing {', '.join(absent)}")
