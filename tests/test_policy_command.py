@@ -232,3 +232,14 @@ def test_diff_json(capsys, tmp_path, bundled):
             "why": "a new transfer ground",
         }
     ]
+
+
+def test_diff_lines_show_old_and_new_for_art13_items(bundled):
+    from audit.policy.command import diff_lines
+    from audit.policy.diff import diff_models
+
+    changes = diff_models(bundled, bundled, {"2c": False}, {"2c": True})
+    assert diff_lines(changes) == [
+        "  added   * art13 2c: missing -> covered (Art. 13 item now covered)",
+        "1 changes, 0 material",
+    ]

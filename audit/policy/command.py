@@ -255,9 +255,10 @@ def diff_lines(changes: pd.DataFrame) -> list[str]:
     out = []
     for row in changes.itertuples(index=False):
         mark = "!" if row.material else " "
-        old = "" if row.old is None else f" {row.old}"
-        new = "" if row.new is None else f" {row.new}"
-        arrow = f":{old} ->{new}" if row.change == "changed" else f":{old or new}"
+        if row.old is not None and row.new is not None:
+            arrow = f": {row.old} -> {row.new}"
+        else:
+            arrow = f": {row.new if row.old is None else row.old}"
         out.append(f"{mark} {row.change:<7} {row.activity} {row.field}{arrow} ({row.why})")
     out.append(summary_line(changes))
     return out

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from audit.policy.export import anchor_words, plain, transfer_grounds
+from audit.policy.export import activity_json, anchor_words, plain, transfer_grounds
 
 COLUMNS = ["change", "activity", "title", "field", "old", "new", "material", "why"]
 TITLE_MATCH = 85.0
@@ -151,9 +151,7 @@ def match_activities(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> li
 
 
 def _facts(activity: dict[str, Any]) -> dict[str, list[str]]:
-    from audit.policy.export import _activity
-
-    flat = _activity(activity)
+    flat = activity_json(activity)
     return {name: list(flat[name]) for name in LIST_FIELDS}
 
 
@@ -244,10 +242,12 @@ def art13_rows(old: dict[str, bool] | None, new: dict[str, bool] | None) -> list
     for item in dict.fromkeys([*old, *new]):
         before, after = bool(old.get(item)), bool(new.get(item))
         if after and not before:
-            rows.append(_row("added", "*", None, f"art13 {item}", False, True, False, "Art. 13 item now covered"))
+            rows.append(
+                _row("added", "*", None, f"art13 {item}", "missing", "covered", False, "Art. 13 item now covered")
+            )
         elif before and not after:
             why = "Art. 13 item no longer covered (the policy lacks mandatory information)"
-            rows.append(_row("removed", "*", None, f"art13 {item}", True, False, False, why))
+            rows.append(_row("removed", "*", None, f"art13 {item}", "covered", "missing", False, why))
     return rows
 
 

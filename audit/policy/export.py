@@ -51,7 +51,8 @@ def _retention(activity: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _activity(activity: dict[str, Any]) -> dict[str, Any]:
+def activity_json(activity: dict[str, Any]) -> dict[str, Any]:
+    """One activity of the export: ids, the purpose as a list, retention rules with ISO periods and anchor words."""
     purpose = activity.get("purpose")
     return {
         "id": activity["id"],
@@ -89,7 +90,7 @@ def to_json(model: dict[str, Any], art13: dict[str, bool]) -> dict[str, Any]:
             "source": model.get("source"),
             "date": model.get("date"),
             "text_sha256": model.get("text_sha256"),
-            "activities": [_activity(a) for a in model.get("activities") or []],
+            "activities": [activity_json(a) for a in model.get("activities") or []],
             "transfer_grounds": transfer_grounds(model),
             "art13": dict(art13),
             "unparsed": list(model.get("unparsed") or []),
