@@ -243,3 +243,9 @@ def test_diff_lines_show_old_and_new_for_art13_items(bundled):
         "  added   * art13 2c: missing -> covered (Art. 13 item now covered)",
         "1 changes, 0 material",
     ]
+
+
+def test_usage_errors_return_2(capsys):
+    code, _, err = _run(capsys, "diff", MODEL)
+    assert code == 2 and "usage:" in err
+    assert _run(capsys, "--help")[0] == 0

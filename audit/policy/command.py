@@ -192,8 +192,17 @@ def report_lines(loaded: Loaded) -> list[str]:
 def model_yaml(model: dict[str, Any], name: str) -> str:
     """The model as readable YAML with the header telling the DPO to review it."""
     header = HEADER.format(source=model.get("source", "?"), today=dt.date.today().isoformat(), name=name)
-    body = yaml.safe_dump(model, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
+    body = yaml.safe_dump(_yaml_ready(model), allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
     return header + body
+
+
+def _yaml_ready(value: Any) -> Any:
+    """Tuples as lists (safe YAML has no tuples); dates and everything else as they are."""
+    if isinstance(value, dict):
+        return {k: _yaml_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_yaml_ready(v) for v in value]
+    return value
 
 
 def write_model(model: dict[str, Any], out: Path) -> Path:
@@ -301,3 +310,5 @@ def main(argv: list[str]) -> int:
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except SystemExit as exc:  # argparse: usage errors (2, message already printed) and --help (0)
+        return exc.code if isinstance(exc.code, int) else 2
