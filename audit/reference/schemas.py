@@ -304,6 +304,7 @@ class AnchorSpec(Strict):
     """What a blank anchor date means in a record extract, and how the report names it."""
 
     label: Text
+    words: Text
     blank: Literal["ongoing", "missing"]
     stand_in: str | None = None
 

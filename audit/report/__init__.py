@@ -19,6 +19,7 @@ from audit.report import charts
 from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
 from audit.report.files import write_csv
 from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
+from audit.report.policy_sheet import MODEL_SHEET, change_blocks, model_lines, policy_art13, read_previous_policy
 from audit.rules.registry import resolve
 from audit.run import AuditResult
 
@@ -118,6 +119,7 @@ def _write_set(
     name = workbook_name(ctx.as_of)
     prev_path = previous or find_previous(out_dir, out_dir / name)
     prev, prev_resolved = read_previous(prev_path) if prev_path else (None, None)
+    prev_policy = read_previous_policy(prev_path) if prev_path and prev is not None else None
     tables = catalogue().tables
     written = [write_csv(result.findings, staging.file("findings.csv"))]
     for key, frame in result.tables.items():
@@ -127,6 +129,8 @@ def _write_set(
     for key, fig in (figures or make_charts(result)).items():
         pngs.append(charts.save_png(fig, staging.file(catalogue().charts[key].file)))
     written += pngs
+    art13 = policy_art13(result.policy)
+    policy_sheet = tables["policy"].sheet
     findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
     meta = [
         ("Organisation", ctx.settings.organisation or result.policy.controller),
@@ -155,6 +159,8 @@ def _write_set(
             status_choices=ctx.settings.status_choices,
             severity_fills=ctx.settings.severity_fills,
             row_cap=ctx.settings.sheet_row_cap,
+            after={policy_sheet: change_blocks(result.policy.raw, art13, prev_policy)},
+            hidden={MODEL_SHEET: model_lines(result.policy.raw, art13)},
         )
     )
     return written

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,8 @@ class Sheet:
     name: str
     frame: pd.DataFrame
     note: str | None = None
+    after: list[tuple[str, pd.DataFrame | None]] = field(default_factory=list)
+    """Blocks below the table and its notes: a bold line, then (when not ``None``) a table of its own."""
 
 
 # ---------------------------------------------------------------- carry forward
@@ -282,7 +284,30 @@ def _write_table(wb, sheet: Sheet, cap: int, fills: dict[str, dict[str, PatternF
         cell = WriteOnlyCell(ws, value=note)
         cell.font = Font(italic=True)
         ws.append([cell])
+    _blocks(ws, sheet.after)
     return ws
+
+
+def _blocks(ws, blocks: list[tuple[str, pd.DataFrame | None]]) -> None:
+    """A bold title line per block, then its table (header and rows, every text cell as text)."""
+    for title, frame in blocks:
+        ws.append([])
+        cell = _text_cell(ws, title)
+        cell.font = BOLD
+        ws.append([cell])
+        if frame is None:
+            continue
+        ws.append(_header(ws, frame.columns))
+        for row in _prepare(frame).itertuples(index=False):
+            ws.append([None if v is None else _text_cell(ws, v) if isinstance(v, str) else v for v in row])
+
+
+def _hidden_sheet(wb, name: str, lines: list[str]) -> None:
+    """A hidden sheet of text lines in column A (data for the next run, such as the policy model's JSON)."""
+    ws = wb.create_sheet(name)
+    ws.sheet_state = "hidden"
+    for line in lines:
+        ws.append([_text_cell(ws, line)])
 
 
 # ---------------------------------------------------------------- summary
@@ -351,11 +376,16 @@ def write_workbook(
     status_choices: Iterable[str],
     severity_fills: dict[str, str],
     row_cap: int,
+    after: dict[str, list[tuple[str, pd.DataFrame | None]]] | None = None,
+    hidden: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write the workbook atomically; ``findings`` already carries the DPO columns.
 
     ``tables`` maps sheet name to frame, in the order the sheets should
-    appear after ``Summary`` and ``Findings``.
+    appear after ``Summary`` and ``Findings``. ``after``: blocks written
+    below a table sheet's rows (the Policy sheet's changes since the previous
+    workbook). ``hidden``: hidden sheets of text lines, before ``Resolved
+    since last run`` (the policy model a later run compares with).
     """
     fills = {sev: PatternFill("solid", fgColor=colour) for sev, colour in severity_fills.items()}
 
@@ -372,7 +402,9 @@ def write_workbook(
             dv.add(f"{letter}2:{letter}{min(len(findings), row_cap) + 1}")
             ws.data_validations.append(dv)
         for name, frame in tables.items():
-            _write_table(wb, Sheet(name, frame), row_cap)
+            _write_table(wb, Sheet(name, frame, after=(after or {}).get(name, [])), row_cap)
+        for name, lines in (hidden or {}).items():
+            _hidden_sheet(wb, name, lines)
         _write_table(wb, Sheet("Resolved since last run", resolved), row_cap)
         try:
             wb.save(tmp)
