@@ -217,10 +217,9 @@ def test_the_example_register_cites_the_example_notice() -> None:
     assert refs and refs <= ids
 
 
-@pytest.mark.xfail(reason="parser lands in a later step", strict=False)
 @pytest.mark.parametrize("name", NAMES)
 def test_parser_reads_the_expected_model(name: str) -> None:
-    from audit.policy.text import parse_document  # type: ignore[attr-defined]
+    from audit.policy.text import parse_document
 
     model = dict(parse_document(SOURCES[name]).model)
     for key in NOT_COMPARED:

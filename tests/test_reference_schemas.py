@@ -99,7 +99,7 @@ def test_reference_returns_the_raw_mapping_of_a_modelled_file() -> None:
         ("recipient_categories", lambda d: d["categories"]["crm_system"].pop("label"),
          "categories.crm_system.label: required key is missing"),
         ("durations", lambda d: d.update(default_anchor="sometime"), "default_anchor: 'sometime' is not one of the anchors"),
-        ("durations", lambda d: d["units"].update(X=["x"]), "units.X (the key): Input should be 'D', 'W', 'M' or 'Y', got 'X'"),
+        ("durations", lambda d: d["units"].update(X=["x"]), "units.X (the key): Input should be 'H', 'D', 'W', 'M' or 'Y', got 'X'"),
         ("durations", lambda d: d.update(vague=[]), "vague: List should have at least 1 item"),
         ("durations", lambda d: d["number_words"].update(sju="seven"), "number_words.sju: expected a whole number, got 'seven'"),
         ("anchors", lambda d: d["anchors"]["collected"].update(blank="sometimes"),
