@@ -1,4 +1,8 @@
-"""Command line: ``python -m audit --data DIR --as-of DATE --out DIR``.
+"""Command line: ``python -m audit --data DIR --as-of DATE --out DIR [--policy MODEL]``.
+
+``python -m audit policy ...`` runs the policy commands (:mod:`audit.policy.command`).
+A warning (``warning: ...`` on stderr, e.g. a policy text changed since its
+model was reviewed) does not change the exit status.
 
 Exit status 0 when the audit ran (findings are results, not errors), 2 with a
 one-line message naming the file when the input or a data file is unusable,
@@ -10,6 +14,7 @@ folder as it was (130, or 128 + the signal).
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import threading
@@ -20,6 +25,7 @@ from pathlib import Path
 
 from audit.errors import AuditError
 from audit.paths import DOCS_DIR
+from audit.policy.model import load_policy_from
 from audit.reference.settings import load_settings
 from audit.report import write_report
 from audit.run import AuditResult, run_audit
@@ -53,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     p.add_argument("--previous", type=Path, default=None, help="previous workbook to carry Status/Owner/Comment from")
     p.add_argument("--settings", type=Path, default=None, help="YAML file overriding data/reference/settings.yaml")
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        help="policy model to audit against (.yaml), or a policy text to parse (.txt, .md, .html, .docx, .pdf); "
+        "default: the bundled data/policy/policy.yaml",
+    )
     p.add_argument("--date-order", choices=["DMY", "MDY"], default=None, help="how to read slash dates like 1/3/2025")
     return p
 
@@ -95,13 +108,19 @@ def _stoppable() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["policy"]:
+        # Written separately and imported only when asked for, so the audit runs without it.
+        command = importlib.import_module("audit.policy.command")
+        return int(command.main(argv[1:]))
     args = build_parser().parse_args(argv)
     as_of = args.as_of or date.today()
     print(f"Audit of {args.data} as of {as_of.isoformat()}" + ("" if args.as_of else " (today)"))
     try:
         with _stoppable():
             settings = load_settings(args.settings)
-            result = run_audit(args.data, as_of, settings=settings, date_order=args.date_order)
+            policy = load_policy_from(args.policy)
+            result = run_audit(args.data, as_of, settings=settings, policy=policy, date_order=args.date_order)
             written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:
         # One line whatever the message holds: a header or file name may contain a line break or tab.
@@ -110,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    for warning in result.warnings:
+        print("warning: " + " ".join(warning.split()), file=sys.stderr)
     for line in summary_lines(result, written):
         print(line)
     return 0

@@ -15,7 +15,7 @@ import pandas as pd
 
 from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
-from audit.policy.model import PolicyModel, load_policy
+from audit.policy.model import PolicyModel, load_policy, load_policy_from
 from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.rules.context import AuditContext
 from audit.rules.registry import build_tables, run_rules
@@ -29,6 +29,8 @@ class AuditResult:
     issues: pd.DataFrame
     context: AuditContext
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Warnings the run gives without failing (a policy text changed since its model was reviewed).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def inputs(self) -> Inputs:
@@ -50,7 +52,7 @@ def run_audit(
     as_of: date,
     *,
     settings: Settings | None = None,
-    policy: PolicyModel | None = None,
+    policy: PolicyModel | Path | str | None = None,
     date_order: str | None = None,
     rules: Iterable[str] | None = None,
 ) -> AuditResult:
@@ -64,16 +66,28 @@ def run_audit(
         The date every date rule is evaluated at; never defaulted here, so
         a caller always decides what "today" means.
     settings, policy
-        Defaults: the bundled settings and policy model.
+        Defaults: the bundled settings and policy model; ``policy`` may also be
+        a model file or a policy text (see :func:`policy_or_default`).
     date_order
         ``"DMY"`` or ``"MDY"`` when the inputs use slash dates.
     rules
         Rule ids to run (default: every rule of the catalogue).
     """
     settings = settings or load_settings()
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     inputs = load_inputs(Path(data_dir), date_order=date_order)
     ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of)
     findings = run_rules(ctx, rules)
     tables = build_tables(ctx)
-    return AuditResult(findings=findings, issues=inputs.issues, context=ctx, tables=tables)
+    warnings = [w for w in (policy.drift_warning(),) if w]
+    return AuditResult(findings=findings, issues=inputs.issues, context=ctx, tables=tables, warnings=warnings)
+
+
+def policy_or_default(policy: PolicyModel | Path | str | None) -> PolicyModel:
+    """The policy to audit against: a model, a model file or policy text (:func:`load_policy_from`), or the bundled one.
+
+    Notebooks pass their ``policy`` parameter (``None`` for the bundled model) through this.
+    """
+    if isinstance(policy, PolicyModel):
+        return policy
+    return load_policy_from(policy) if policy else load_policy()

@@ -36,6 +36,14 @@ def test_chart_inputs_are_known():
         (lambda d: d["rules"]["SEC-01"].update(check="no function"), r"rules\.SEC-01\.check"),
         (lambda d: d["rules"].update({"XYZ-01": d["rules"]["SEC-01"]}), r"unknown area\(s\) XYZ"),
         (lambda d: d["tables"]["policy"].update(sheet="Transfers"), r"two tables share a sheet name"),
+        (
+            lambda d: d["rules"]["SEC-01"].update(needs=["clause:backup"]),
+            r"SEC-01 needs clause:backup, which policy_parts",
+        ),
+        (lambda d: d["rules"]["SEC-01"].update(needs=["deadline"]), r"rules\.SEC-01\.needs\[0\]: String should match"),
+        (lambda d: d["policy_parts"].update(shoe_size="x"), r"policy_parts"),
+        (lambda d: d["not_run"].update(detail="{rule} {policy_id}"), r"not_run.*may name only rule and reasons"),
+        (lambda d: d.pop("not_run"), r"not_run: required key is missing"),
     ],
 )
 def test_bad_catalogue_names_file_and_key(tmp_path, edit, message):

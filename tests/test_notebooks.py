@@ -42,7 +42,7 @@ EXPECTED_NOTEBOOKS = {
     "06-requests",
 }
 ALLOWED_IMPORTS = {"audit", "datetime", "pathlib", "pandas"}
-PARAMETERS = {"data_dir": "../data/sample", "as_of": "2026-11-01", "out_dir": "../reports"}
+PARAMETERS = {"data_dir": "../data/sample", "as_of": "2026-11-01", "out_dir": "../reports", "policy": None}
 COUNTS_TAG = "severity-counts"
 
 

@@ -117,7 +117,15 @@ def rules_page() -> str:
         header = ["rule", "severity", "checks", "subject", "rests on", "a finding says"]
         recs = table(["rule", "recommendation"], ((f"`{rid}`", _wording(r.recommendation)) for rid, r in rules.items()))
         parts.append(f"## {area} (`{prefix}`)\n\n" + table(header, _rule_rows(rules)) + "\n" + recs)
-    return _fill("rules.md", areas="\n".join(parts))
+    needs = table(
+        ["rule", "needs", "could not run when"],
+        (
+            (f"`{rid}`", codes(r.needs), "; ".join(cat.policy_parts[p] for p in r.needs))
+            for rid, r in cat.rules.items()
+            if r.needs
+        ),
+    )
+    return _fill("rules.md", areas="\n".join(parts), needs=needs)
 
 
 def report_page() -> str:

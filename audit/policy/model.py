@@ -18,8 +18,9 @@ import pandas as pd
 
 from audit.errors import ReferenceDataError
 from audit.paths import POLICY_DIR, PROJECT_DIR
+from audit.policy.document import read_document, text_hash
 from audit.policy.schema import validate_policy
-from audit.policy.text import hints
+from audit.policy.vocabulary import detect_language, field_label
 from audit.reference.datafiles import load_yaml
 from audit.reference.vocab import recipient_categories
 
@@ -44,11 +45,29 @@ ACTIVITY_COLUMNS = [
 ]
 RECIPIENT_COLUMNS = ["policy_id", "category", "label", "scope", "role", "legal_basis", "source"]
 RETENTION_COLUMNS = ["policy_id", "part", "kind", "period", "anchor", "source"]
+#: The optional top-level parts of a model a rule may need (``needs:`` in ``rules.yaml``).
+OPTIONAL_PARTS = ("dpo", "group_companies", "sharing", "transfer_grounds", "request_deadline", "security_promises")
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def quote(section: object, text: str) -> str:
-    """A policy sentence as findings cite it: ``§10 «Lagringstid: Raderas efter genomfört event.»``."""
+    """A policy sentence as findings cite it.
+
+    ``§10 «Lagringstid: ...»`` for a numbered section, ``How long we keep your data «...»``
+    for a section named by its heading, ``«...»`` for text before any heading (section 0).
+    """
+    if isinstance(section, str):
+        return f"{section} «{text}»"
+    if section == 0:
+        return f"«{text}»"
     return f"§{section} «{text}»"
+
+
+def _where_section(section: object) -> str:
+    """A section as evidence cites it: ``§10``, the heading text, or nothing for section 0."""
+    if isinstance(section, str):
+        return section
+    return "" if section == 0 else f"§{section}"
 
 
 @dataclass(eq=False)
@@ -75,32 +94,98 @@ class PolicyModel:
         rule is limited to (P-INQUIRY's transfer tool), ``None`` for the whole
         activity.
     group_companies, transfer_grounds, request_deadline, security_promises
-        Sections 6, 7, 8 and 5.
+        Sections 6, 7, 8 and 5 (empty, or ``None`` for the deadline, when the policy has no such part).
+    path
+        The model file (``None`` for a model parsed straight from a text);
+        a relative ``source`` is looked up beside it first.
     """
 
     raw: dict[str, Any]
-    version: date
+    version: date | None
     activities: pd.DataFrame
     recipients: pd.DataFrame
     retention: pd.DataFrame
     group_companies: list[str]
     transfer_grounds: list[str]
-    request_deadline: str
+    request_deadline: str | None
     security_promises: pd.DataFrame
     _clauses: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    path: Path | None = None
 
     @property
     def source_path(self) -> Path:
-        """The policy text the model was taken from (relative paths are from the project folder)."""
+        """The policy text the model was taken from.
+
+        A relative path is looked up in the model file's folder first, then in
+        the project folder (where the bundled model's ``source`` points from).
+        """
         path = Path(str(self.raw["source"]))
-        return path if path.is_absolute() else PROJECT_DIR / path
+        if path.is_absolute():
+            return path
+        if self.path is not None:
+            beside = Path(self.path).parent / path
+            if beside.exists():
+                return beside
+        return PROJECT_DIR / path
 
     def text(self) -> str:
-        """The policy text itself (POL-01 searches it)."""
+        """The policy text itself (POL-01 searches it), read by its format (.txt, .md, .html, .docx, .pdf)."""
+        return read_document(self.source_path).text
+
+    @property
+    def language(self) -> str:
+        """``sv`` or ``en``: the model's ``language``, else detected from the text, else ``sv``."""
+        given = self.raw.get("language")
+        if given:
+            return str(given)
         try:
-            return self.source_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ReferenceDataError(f"{self.source_path}: cannot read the policy text ({exc.strerror})") from None
+            return detect_language(self.text())
+        except ReferenceDataError:
+            return "sv"
+
+    def has_part(self, part: str) -> bool:
+        """Whether the policy has ``part``: a top-level key (``request_deadline``), ``version`` or ``clause:<key>``.
+
+        These are the names a rule's ``needs:`` lists in ``rules.yaml``.
+        """
+        if part.startswith("clause:"):
+            return self.has_clause("*", part.removeprefix("clause:"))
+        if part == "version":
+            return self.version is not None
+        if part == "security_promises":
+            return not self.security_promises.empty
+        if part == "transfer_grounds":
+            return bool(self.transfer_grounds)
+        if part == "group_companies":
+            return self.raw.get("group_companies") is not None
+        return self.raw.get(part) is not None
+
+    def has_clause(self, policy_id: str, field: str) -> bool:
+        """Whether :meth:`clause` has a sentence for ``field`` of ``policy_id`` (or of the whole policy)."""
+        return (policy_id, field) in self._clauses or ("*", field) in self._clauses
+
+    def drift_warning(self) -> str | None:
+        """A warning when the text beside the model no longer has the model's ``text_sha256``, else ``None``.
+
+        Only for a model file that records the hash and whose source text exists.
+        """
+        expected = self.raw.get("text_sha256")
+        if not expected or self.path is None:
+            return None
+        source = self.source_path
+        if not source.exists():
+            return None
+        try:
+            now = text_hash(read_document(source).text)
+        except ReferenceDataError:
+            return None
+        if now == expected:
+            return None
+        return (
+            f"policy model {_shown(self.path)} was made from a text with another hash than {_shown(source)} has now: "
+            "the text changed after the model was reviewed; parse it again and review the differences "
+            "(python -m audit policy diff)"
+        )
 
     @property
     def controller(self) -> str:
@@ -119,7 +204,8 @@ class PolicyModel:
     def where(self, policy_id: str) -> str:
         """Evidence for a policy activity: ``integritetspolicy.txt › §10 › <block title>``."""
         act = self.activities.set_index("policy_id").loc[policy_id]
-        return f"{self.source_path.name} › §{self.section(policy_id)} › {act['title']}"
+        section = _where_section(self.section(policy_id))
+        return " › ".join(p for p in (self.source_path.name, section, str(act["title"])) if p)
 
     def clause(self, policy_id: str, field: str) -> str:
         """The quoted policy sentence behind ``field`` of ``policy_id``, for a finding's ``policy_clause``.
@@ -144,6 +230,18 @@ class PolicyModel:
             if key in self._clauses:
                 return self._clauses[key]
         raise ReferenceDataError(f"policy model: no clause {field!r} for {policy_id!r}")
+
+    def clause_or_empty(self, policy_id: str, field: str) -> str:
+        """:meth:`clause`, or ``""`` when the policy has no such sentence (an activity it does not describe)."""
+        return self.clause(policy_id, field) if self.has_clause(policy_id, field) else ""
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
 
 
 # --- building the model --------------------------------------------------------------------------
@@ -174,8 +272,8 @@ def _activity_row(act: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _clauses(data: dict[str, Any]) -> dict[tuple[str, str], str]:
-    labels = {key: label for label, key in hints()["fields"].items()}
+def _clauses(data: dict[str, Any], language: str | None) -> dict[tuple[str, str], str]:
+    labels = {name: field_label(name, language) for name in ACTIVITY_FIELDS}
     out: dict[tuple[str, str], str] = {}
     for act in data["activities"]:
         pid, section = act["id"], act["section"]
@@ -190,47 +288,58 @@ def _clauses(data: dict[str, Any]) -> dict[tuple[str, str], str]:
             out[(pid, "legitimate_interest")] = quote(
                 act["legitimate_interest"]["section"], act["legitimate_interest"]["sentence"]
             )
-    companies = data["group_companies"]
-    out[("*", "group_companies")] = quote(companies["section"], companies["sentence"])
-    for rec in data["sharing"]["recipients"]:
-        out[("*", f"recipients:{rec['category']}")] = quote(data["sharing"]["section"], rec["sentence"])
-    grounds = data["transfer_grounds"]
-    out[("*", "transfer_grounds")] = " ".join(
-        quote(grounds["section"], s) for s in dict.fromkeys(g["sentence"] for g in grounds["grounds"])
-    )
-    deadline = data["request_deadline"]
-    out[("*", "request_deadline")] = quote(deadline["section"], deadline["sentence"])
-    security = data["security_promises"]
+    companies = data.get("group_companies")
+    if companies:
+        out[("*", "group_companies")] = quote(companies["section"], companies["sentence"])
+    sharing = data.get("sharing") or {"section": 0, "recipients": []}
+    for rec in sharing["recipients"]:
+        out[("*", f"recipients:{rec['category']}")] = quote(sharing["section"], rec["sentence"])
+    grounds = data.get("transfer_grounds")
+    if grounds and grounds["grounds"]:
+        out[("*", "transfer_grounds")] = " ".join(
+            quote(grounds["section"], s) for s in dict.fromkeys(g["sentence"] for g in grounds["grounds"])
+        )
+    deadline = data.get("request_deadline")
+    if deadline:
+        out[("*", "request_deadline")] = quote(deadline["section"], deadline["sentence"])
+    security = data.get("security_promises") or {"section": 0, "promises": []}
     for promise in security["promises"]:
         out[("*", f"security:{promise['id']}")] = quote(security["section"], promise["sentence"])
-    for name, clause in data["clauses"].items():
+    for name, clause in (data.get("clauses") or {}).items():
         out[("*", name)] = quote(clause["section"], clause["sentence"])
     return out
 
 
-def model_from_dict(data: dict[str, Any], where: Path | str) -> PolicyModel:
+def model_from_dict(data: dict[str, Any], where: Path | str, path: Path | None = None) -> PolicyModel:
     """Validate a policy mapping and build the model's tables from it.
 
     The tables are built from the mapping itself, which stays the model's
     ``raw``; the validation only guarantees every key they read is there.
+    ``path`` is the model file, where a relative ``source`` is looked up first.
     """
     validate_policy(data, where)
-    security = data["security_promises"]
-    return PolicyModel(
+    security = data.get("security_promises") or {"section": 0, "promises": []}
+    companies = data.get("group_companies")
+    grounds = data.get("transfer_grounds")
+    deadline = data.get("request_deadline")
+    model = PolicyModel(
         raw=data,
-        version=data["version"],
+        version=data.get("version"),
         activities=pd.DataFrame([_activity_row(a) for a in data["activities"]], columns=ACTIVITY_COLUMNS),
         recipients=_recipient_table(data),
         retention=pd.DataFrame(_retention_rows(data), columns=RETENTION_COLUMNS).astype("object"),
-        group_companies=list(data["group_companies"]["names"]),
-        transfer_grounds=list(dict.fromkeys(g["id"] for g in data["transfer_grounds"]["grounds"])),
-        request_deadline=str(data["request_deadline"]["period"]),
+        group_companies=list(companies["names"]) if companies else [],
+        transfer_grounds=list(dict.fromkeys(g["id"] for g in grounds["grounds"])) if grounds else [],
+        request_deadline=str(deadline["period"]) if deadline else None,
         security_promises=pd.DataFrame(
             [{"id": p["id"], "text": p["sentence"], "section": security["section"]} for p in security["promises"]],
             columns=["id", "text", "section"],
         ),
-        _clauses=_clauses(data),
+        path=Path(path) if path is not None else None,
     )
+    # The labels quoted need the language, which may need the text (found through the model's path).
+    model._clauses = _clauses(data, model.language)
+    return model
 
 
 def _recipient_table(data: dict[str, Any]) -> pd.DataFrame:
@@ -265,7 +374,7 @@ def _recipient_table(data: dict[str, Any]) -> pd.DataFrame:
             "legal_basis": list(r["legal_basis"]),
             "source": r["sentence"],
         }
-        for r in data["sharing"]["recipients"]
+        for r in (data.get("sharing") or {}).get("recipients", [])
     ]
     return pd.DataFrame(rows, columns=RECIPIENT_COLUMNS)
 
@@ -300,7 +409,40 @@ def load_policy(path: Path | None = None) -> PolicyModel:
         When the file is unreadable or a key is missing or wrong; the message names the file and key.
     """
     path = Path(path) if path is not None else DEFAULT_POLICY_FILE
-    return model_from_dict(load_yaml(path), str(path))
+    # The bundled model's source is relative to the project folder, so it gets no model path.
+    beside = None if path.resolve() == DEFAULT_POLICY_FILE.resolve() else path
+    return model_from_dict(load_yaml(path), str(path), beside)
+
+
+def load_policy_from(path: Path | str | None) -> PolicyModel:
+    """The policy model to audit against: a model file (``.yaml``/``.yml``) or a policy text parsed on the fly.
+
+    ``None`` gives the bundled model.
+    """
+    if path is None:
+        return load_policy()
+    path = Path(path)
+    if path.suffix.lower() in YAML_SUFFIXES:
+        return load_policy(path)
+    return parse_policy(path, model_beside(path))
+
+
+def model_beside(text: Path) -> dict[str, Any] | None:
+    """A reviewed model in the text's folder made from this text (its ``source`` names it), for the DPO's ids.
+
+    A text parsed on the fly then keeps the ids its registers cite; without
+    such a model its activities get the slugs of their titles.
+    """
+    for candidate in sorted(text.parent.glob("*.y*ml")):
+        if candidate.suffix.lower() not in YAML_SUFFIXES:
+            continue
+        try:
+            data = load_yaml(candidate)
+        except ReferenceDataError:
+            continue
+        if isinstance(data, dict) and Path(str(data.get("source", ""))).name == text.name:
+            return data
+    return None
 
 
 def parse_policy(path: Path | str, ids_from: Path | dict[str, Any] | None = None) -> PolicyModel:
@@ -313,5 +455,4 @@ def parse_policy(path: Path | str, ids_from: Path | dict[str, Any] | None = None
 
     previous = load_yaml(Path(ids_from)) if isinstance(ids_from, (str, Path)) else ids_from
     result = parse_document(Path(path), previous)
-    data = {k: v for k, v in result.model.items() if k not in ("text_sha256", "language", "unparsed")}  # TEMPORARY
-    return model_from_dict(data, str(path))
+    return model_from_dict(result.model, str(path))

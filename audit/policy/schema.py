@@ -4,7 +4,7 @@ Every rule joins on the policy's ids, so an id that is not in the reference
 vocabularies would not fail: it would silently match nothing, and the audit
 would report a gap that is really a typo. The model checks each id against
 its vocabulary, each retention rule against the anchors and kinds, and the
-activity ids against ``data/policy/ids.yaml``, so such a typo fails at load
+activity ids for being unique, non-empty and free of white space, so such a typo fails at load
 time with the file and the key path (``activities[1] (P-CRM).data_categories.ids``).
 
 The model only validates; :mod:`audit.policy.model` builds the tables the
@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from audit.policy.text import hints
 from audit.reference.datafiles import validate
 from audit.reference.durations import anchor_names, period_to_offset
 from audit.reference.schemas import FieldProblem, Kind, ReferenceFile, Strict, Text
@@ -86,7 +85,7 @@ def _role_ids() -> list[str]:
 
 Period = Annotated[str, AfterValidator(_period)]
 Anchor = Annotated[str, AfterValidator(_anchor)]
-Section = Annotated[int, Field(ge=0)]
+Section = Annotated[int, Field(ge=0)] | Text
 DataCategoryIds = Annotated[list[str], AfterValidator(_known_ids(_category_ids, "data_categories.yaml"))]
 LegalBasisIds = Annotated[list[str], AfterValidator(_known_ids(_basis_ids, "vocabularies.yaml legal_basis"))]
 RecipientIds = Annotated[list[str], AfterValidator(_known_ids(_recipient_ids, "recipient_categories.yaml"))]
@@ -99,8 +98,8 @@ class Controller(Strict):
     """Art. 13(1)(a): who the controller is and how to reach them."""
 
     name: Text
-    postal_address: Text
-    email: Text
+    postal_address: Text | None = None
+    email: Text | None = None
 
 
 class Dpo(Strict):
@@ -240,7 +239,7 @@ class Retention(Strict):
 class Activity(Strict):
     """One policy activity; outside the scope it needs only its scope note and retention."""
 
-    id: Text
+    id: Annotated[str, Field(pattern=r"^\S+$")]
     section: Section
     title: Text
     group: str | None = None
@@ -270,31 +269,27 @@ class Activity(Strict):
 class PolicyFile(ReferenceFile):
     """``policy.yaml``: what the published privacy policy promises."""
 
-    version: dt.date
+    version: dt.date | None = None
+    language: Literal["sv", "en"] | None = None
+    text_sha256: str | None = None
+    unparsed: list[str] | None = None
     controller: Controller
-    dpo: Dpo
-    group_companies: GroupCompanies
-    sharing: Sharing
-    transfer_grounds: TransferGrounds
-    request_deadline: RequestDeadline
-    security_promises: SecurityPromises
-    clauses: dict[str, Clause]
+    dpo: Dpo | None = None
+    group_companies: GroupCompanies | None = None
+    sharing: Sharing | None = None
+    transfer_grounds: TransferGrounds | None = None
+    request_deadline: RequestDeadline | None = None
+    security_promises: SecurityPromises | None = None
+    clauses: dict[str, Clause] | None = None
     activities: list[Activity]
 
     @model_validator(mode="after")
     def _activity_ids(self) -> PolicyFile:
-        """The activity ids must be exactly those of ``ids.yaml``: registers refer to them by id."""
+        """Activity ids must be unique: registers refer to them by id (``policy_ref``)."""
         ids = [a.id for a in self.activities]
-        expected = list(hints()["activities"])
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        missing = [i for i in expected if i not in ids]
-        extra = [i for i in ids if i not in expected]
-        if dupes or missing or extra:
-            raise FieldProblem(
-                ("activities",),
-                f"policy activity ids must be exactly those of ids.yaml; duplicated: {', '.join(dupes) or '-'}, "
-                f"missing: {', '.join(missing) or '-'}, unknown: {', '.join(extra) or '-'}",
-            )
+        for index, pid in enumerate(ids):
+            if pid in ids[:index]:
+                raise FieldProblem(("activities", index, "id"), f"duplicate activity id {pid!r} (ids must be unique)")
         return self
 
 

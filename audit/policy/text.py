@@ -799,10 +799,3 @@ def parse_document(path: Path | str, ids_from: dict[str, Any] | None = None) -> 
     if result.unparsed:
         result.model["unparsed"] = list(result.unparsed)
     return result
-
-
-def hints() -> dict[str, Any]:  # TEMPORARY until the schema no longer checks ids.yaml (branch i11-audit)
-    from audit.paths import POLICY_DIR
-    from audit.reference.datafiles import load_yaml
-
-    return load_yaml(POLICY_DIR / "ids.yaml")

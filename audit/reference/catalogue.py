@@ -30,6 +30,17 @@ from audit.reference.datafiles import load_yaml, validate
 CATALOGUE_FILE = REFERENCE_DIR / "rules.yaml"
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
 FUNCTION = r"^[a-z_][\w.]*:[A-Za-z_]\w*$"
+#: The parts of a policy model a rule may need: its optional top-level keys, ``version``, ``clause:<key>``.
+POLICY_PARTS = (
+    "version",
+    "dpo",
+    "group_companies",
+    "sharing",
+    "transfer_grounds",
+    "request_deadline",
+    "security_promises",
+)
+PART = r"^(clause:[a-z_]+|" + "|".join(POLICY_PARTS) + r")$"
 
 Template = Annotated[str, Field(min_length=1)]
 #: One sentence, or several keyed by the ``case`` a rule's facts name.
@@ -70,6 +81,7 @@ class RuleSpec(_Strict):
     recommendation: Wording
     article: Template
     phrases: dict[str, Template] = Field(default_factory=dict)
+    needs: list[Annotated[str, Field(pattern=PART)]] = Field(default_factory=list)
 
     def wording(self, kind: str, case: str | None) -> str:
         """The ``detail`` or ``recommendation`` template for ``case`` (``default`` when a rule has one)."""
@@ -104,12 +116,28 @@ class ChartSpec(_Strict):
     file: Annotated[str, Field(pattern=r"^[\w.-]+\.png$")]
 
 
+class NotRun(_Strict):
+    """The info finding of a rule that could not run: ``rule`` and ``reasons`` (the ``policy_parts`` sentences)."""
+
+    detail: Template
+    recommendation: Template
+
+    @model_validator(mode="after")
+    def _fields(self) -> NotRun:
+        unknown = sorted((template_fields(self.detail) | template_fields(self.recommendation)) - {"rule", "reasons"})
+        if unknown:
+            raise ValueError(f"not_run templates may name only rule and reasons, not {', '.join(unknown)}")
+        return self
+
+
 class Catalogue(_Strict):
     """The whole of ``rules.yaml``."""
 
     source: str
     date: Any
     areas: dict[str, Template]
+    policy_parts: dict[Annotated[str, Field(pattern=PART)], Template] = Field(default_factory=dict)
+    not_run: NotRun
     rules: dict[str, RuleSpec]
     tables: dict[str, TableSpec]
     charts: dict[str, ChartSpec]
@@ -127,6 +155,10 @@ class Catalogue(_Strict):
         unknown = sorted({rid.split("-")[0] for rid in self.rules} - set(self.areas))
         if unknown:
             raise ValueError(f"rules of unknown area(s) {', '.join(unknown)}; add them under areas")
+        for rid, spec in self.rules.items():
+            unworded = [part for part in spec.needs if part not in self.policy_parts]
+            if unworded:
+                raise ValueError(f"{rid} needs {', '.join(unworded)}, which policy_parts does not word")
         sheets = [t.sheet for t in self.tables.values()]
         if len(set(sheets)) != len(sheets):
             raise ValueError("two tables share a sheet name")

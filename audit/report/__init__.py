@@ -64,7 +64,11 @@ def reference_dates(result: AuditResult) -> pd.DataFrame:
     """Which reference lists (and of which date) the audit used."""
     adequacy = adequacy_source()
     rows = [
-        ("Policy", f"version {result.policy.version.isoformat()}", result.policy.source),
+        (
+            "Policy",
+            f"version {result.policy.version.isoformat()}" if result.policy.version else "no version date",
+            result.policy.source,
+        ),
         ("Adequacy decisions", str(adequacy.get("date", "")), str(adequacy.get("source", ""))),
         ("EU/EEA member states", str(reference("countries").get("date", "")), str(reference("countries")["source"])),
         ("Settings", result.context.settings.date, result.context.settings.source),

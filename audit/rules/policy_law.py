@@ -147,7 +147,7 @@ def interest_not_named(ctx: AuditContext) -> pd.DataFrame:
                 "phases": ph,
                 "case": "phased" if ph else "default",
                 "evidence": policy.where(pid),
-                "policy_clause": policy.clause(pid, "legal_basis"),
+                "policy_clause": policy.clause_or_empty(pid, "legal_basis"),
             }
             for pid, ph in zip(gap["policy_id"], phases, strict=True)
         ],
@@ -188,7 +188,7 @@ def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
             **_enumeration("reveals", [s.replace("_", " ") for s in sensitive[cat]]),
             **_enumeration("bases", [b.replace("_", " ") for b in basis]),
             "evidence": ctx.policy.where(pid),
-            "policy_clause": ctx.policy.clause(pid, "data_categories"),
+            "policy_clause": ctx.policy.clause_or_empty(pid, "data_categories"),
         }
         for pid, cat, basis in zip(gap["policy_id"], gap["data_categories"], gap["legal_basis"], strict=True)
     ]
@@ -198,12 +198,14 @@ def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
 def policy_context(policy: PolicyModel, settings: Settings, text: str | None = None) -> AuditContext:
     """A context for auditing ``policy`` alone: no inputs, judged as of the policy's own version date.
 
+    A policy that gives no version date is judged as of the model's ``date``.
+
     ``text`` replaces the policy text POL-01 searches, so a test can audit a
     variant of the wording without writing a policy model for it.
     """
     empty = pd.DataFrame(columns=PROVENANCE)
     inputs = Inputs(activities=empty, systems=empty, vendors=empty, requests=empty, disclosures=empty)
-    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=policy.version)
+    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=policy.version or policy.raw["date"])
     if text is not None:
         ctx.memo(TEXT_MEMO, lambda: text)
     return ctx

@@ -261,7 +261,7 @@ def _policy_names(ctx: AuditContext, per: pd.DataFrame) -> pd.DataFrame:
             "everywhere_names": [everywhere] * len(per),
             "everywhere_listing": _listing(everywhere, "everywhere"),
             "policy_clause": block.map(
-                lambda pid: ctx.policy.clause(pid, "recipients") if pid in set(labels.index) else None
+                lambda pid: ctx.policy.clause_or_empty(pid, "recipients") if pid in set(labels.index) else None
             ),
         },
         index=per.index,
@@ -309,7 +309,7 @@ def processors_without_dpa(ctx: AuditContext) -> pd.DataFrame:
     gap = vendors[role.isin(["processor", "sub_processor"]) & vendors["dpa_signed"].isna()]
     rec = ctx.policy.recipients
     processors = rec[(rec["policy_id"] == "*") & (rec["role"] == "processor")]["category"]
-    clause = ctx.policy.clause("*", f"recipients:{processors.iloc[0]}") if len(processors) else None
+    clause = ctx.policy.clause_or_empty("*", f"recipients:{processors.iloc[0]}") if len(processors) else None
     where = unreadable(ctx.inputs, gap, "dpa_signed")
     return pd.DataFrame(
         {
@@ -342,7 +342,7 @@ def unnamed_group_companies(ctx: AuditContext) -> pd.DataFrame:
         company=per["recipient"],
         vendor=per["recipient"],
         named=[list(ctx.policy.group_companies)] * len(per),
-        policy_clause=ctx.policy.clause("*", "group_companies"),
+        policy_clause=ctx.policy.clause_or_empty("*", "group_companies"),
     )
 
 
@@ -371,7 +371,7 @@ def unused_recipient_categories(ctx: AuditContext) -> pd.DataFrame:
             "label": gap["label"],
             "entries": gap["policy_id"].map(who),
             "evidence": gap["policy_id"].map(ctx.policy.where) + "; " + gap["policy_id"].map(rows_of),
-            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "recipients")),
+            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "recipients")),
         }
     )
 
@@ -429,6 +429,6 @@ def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
             "basis_unreadable": basis_unreadable,
             "required": [sorted(required)] * len(gap),
             "evidence": cite(gap) + ", column legal_basis",
-            "policy_clause": ctx.policy.clause("*", f"recipients:{authority['category'].iloc[0]}"),
+            "policy_clause": ctx.policy.clause_or_empty("*", f"recipients:{authority['category'].iloc[0]}"),
         }
     )

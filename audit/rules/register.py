@@ -64,8 +64,8 @@ def undisclosed_activities(ctx: AuditContext) -> pd.DataFrame:
     """
     cls = classify_activities(ctx)
     gap = cls[cls["status"] == "undisclosed"]
-    clause = gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "purpose") if pid else None)
-    clause = clause.where(clause.notna(), ctx.policy.clause("*", "disclosure"))
+    clause = gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "purpose") if pid else None)
+    clause = clause.where(clause.notna(), ctx.policy.clause_or_empty("*", "disclosure"))
     return pd.DataFrame(
         {
             "activity_id": gap["activity_id"],
@@ -97,7 +97,7 @@ def unregistered_policy_activities(ctx: AuditContext) -> pd.DataFrame:
             "policy_id": gap["policy_id"],
             "title": gap["title"],
             "evidence": gap["policy_id"].map(ctx.policy.where) + "; " + _register_files(ctx),
-            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "purpose")),
+            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "purpose")),
         }
     )
 
@@ -174,7 +174,7 @@ def legal_basis_differs(ctx: AuditContext) -> pd.DataFrame:
             "register_unreadable": where,
             **policy[differs].drop(columns="phased"),
             "evidence": cite(gap) + ", column legal_basis",
-            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "legal_basis")),
+            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "legal_basis")),
         }
     )
 
@@ -250,7 +250,7 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
       or the last one more than the settings' interval before the as-of
       date (reviewed exactly that long ago is still in time);
     * an activity the policy does not cover that started after the policy's
-      version date: the policy (section 9) promises to describe processing
+      version date (never when the policy gives no version date): the policy (section 9) promises to describe processing
       as it changes. The start is the register's optional ``started`` column,
       else the earliest ``collected`` date in the record extracts.
 
@@ -262,7 +262,10 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
     reviewed = acts["last_reviewed"]
     late = reviewed.isna() | (reviewed < cutoff)
     start = _start(ctx)
-    new = cls["status"].eq("undisclosed") & start["start"].notna() & (start["start"] > pd.Timestamp(ctx.policy.version))
+    # A policy with no version date cannot tell which activities started after it: only the review is judged.
+    version = ctx.policy.version
+    new = cls["status"].eq("undisclosed") & start["start"].notna()
+    new = new & (start["start"] > pd.Timestamp(version)) if version is not None else new & False
     review_key = pd.Series("review_late", index=acts.index).where(reviewed.notna(), "not_reviewed")
     review_unreadable = unreadable(ctx.inputs, acts, "last_reviewed")
     review_key = review_key.where(review_unreadable.isna(), "review_unreadable")
@@ -283,6 +286,6 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
             "review_unreadable": review_unreadable,
             "start": start["start"],
             "evidence": cite(cls) + ", " + columns,
-            "policy_clause": ctx.policy.clause("*", "updates"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "updates"),
         }
     )[gap]

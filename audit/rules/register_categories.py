@@ -77,7 +77,7 @@ def _register_gaps(ctx: AuditContext) -> pd.DataFrame:
             "listed": policy_labels.map(lambda labels: "labels" if labels else "nothing"),
             "case": gap["matched"].map({True: "activity", False: "activity_unmatched"}),
             "evidence": cite(gap) + ", column data_categories",
-            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause(pid, "data_categories")),
+            "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "data_categories")),
         }
     )
 
@@ -126,7 +126,7 @@ def _system_gaps(ctx: AuditContext) -> pd.DataFrame:
     pairs = users.assign(pair=users["activity_id"].astype(str) + " → " + users["policy_id"])
     who = pairs.groupby("system_id")["pair"].agg(lambda s: list(dict.fromkeys(s)))
     clauses = users.groupby("system_id")["policy_id"].agg(
-        lambda s: " ".join(ctx.policy.clause(pid, "data_categories") for pid in dict.fromkeys(s))
+        lambda s: " ".join(ctx.policy.clause_or_empty(pid, "data_categories") for pid in dict.fromkeys(s))
     )
     return pd.DataFrame(
         {

@@ -105,7 +105,7 @@ def missing_dpia(ctx: AuditContext) -> pd.DataFrame:
             "unreadable": where,
             "evidence": cite(gap) + ", column dpia",
             "policy_clause": gap["policy_id"].map(
-                lambda pid: ctx.policy.clause(pid, "data_categories") if pid else None
+                lambda pid: ctx.policy.clause_or_empty(pid, "data_categories") if pid else None
             ),
         }
     )

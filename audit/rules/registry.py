@@ -5,6 +5,11 @@ returns its facts, and for every table the function that builds it; this
 module imports those functions and runs them. Adding a rule is therefore one
 function, one catalogue entry and one test: no list to extend, no id to
 repeat.
+
+A rule whose ``needs:`` names a part the audited policy does not have (no
+request deadline, no transfer grounds, ...) is not called: it gives one info
+finding saying it could not run and why (``policy_parts`` and ``not_run`` in
+the catalogue), so any valid policy model can be audited against.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.reference.catalogue import CATALOGUE_FILE, catalogue
 from audit.rules.context import AuditContext
-from audit.rules.findings import combine_findings, findings_from_facts
+from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id, findings_from_facts
 
 
 @cache
@@ -48,10 +53,48 @@ def rule_facts(ctx: AuditContext, rule_id: str) -> pd.DataFrame:
     return resolve(catalogue().rules[rule_id].check)(ctx)
 
 
+def missing_parts(ctx: AuditContext, rule_id: str) -> list[str]:
+    """The parts of the policy ``rule_id`` needs (its ``needs:``) that the audited policy does not have."""
+    return [part for part in catalogue().rules[rule_id].needs if not ctx.policy.has_part(part)]
+
+
+def not_run_finding(ctx: AuditContext, rule_id: str, missing: list[str]) -> pd.DataFrame:
+    """The one info finding of a rule that could not run because the policy lacks ``missing``."""
+    cat = catalogue()
+    spec, words = cat.rules[rule_id], cat.not_run
+    fields = {"rule": rule_id, "reasons": "; ".join(cat.policy_parts[part] for part in missing)}
+    subject = "not run:" + ",".join(missing)
+    row = {
+        "finding_id": finding_id(rule_id, subject),
+        "rule": rule_id,
+        "severity": "info",
+        "area": cat.area(rule_id),
+        "title": spec.title,
+        "subject": subject,
+        "activity_id": None,
+        "system_id": None,
+        "vendor": None,
+        "detail": words.detail.format(**fields),
+        "evidence": ctx.policy.path.name if ctx.policy.path is not None else ctx.policy.source_path.name,
+        "policy_clause": None,
+        "article": spec.article,
+        "recommendation": words.recommendation.format(**fields),
+    }
+    return pd.DataFrame([row], columns=FINDING_COLUMNS).astype("object")
+
+
+def rule_findings(ctx: AuditContext, rule_id: str) -> pd.DataFrame:
+    """The findings of one rule, or its one "could not run" finding when the policy lacks a part it needs."""
+    missing = missing_parts(ctx, rule_id)
+    if missing:
+        return not_run_finding(ctx, rule_id, missing)
+    return findings_from_facts(rule_id, rule_facts(ctx, rule_id), ctx)
+
+
 def run_rules(ctx: AuditContext, rules: Iterable[str] | None = None) -> pd.DataFrame:
     """The findings of ``rules`` (default: every rule of the catalogue), severity first."""
     wanted = list(rules) if rules is not None else rule_ids()
-    return combine_findings([findings_from_facts(rid, rule_facts(ctx, rid), ctx) for rid in wanted])
+    return combine_findings([rule_findings(ctx, rid) for rid in wanted])
 
 
 def run_family(ctx: AuditContext, area: str) -> pd.DataFrame:

@@ -20,6 +20,8 @@ from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite
 
+#: Art. 12(3): one month, used for the requests table when the policy promises no deadline of its own.
+LAW_DEADLINE = "P1M"
 EXTENSION = pd.DateOffset(months=2)
 #: Outcomes under which a request counts as carried out (a blank outcome is read as done).
 CARRIED_OUT = ["done", "partly"]
@@ -47,7 +49,8 @@ def request_timeline(ctx: AuditContext) -> pd.DataFrame:
     evidence DSR-05 rests on, so the DPO sees it beside the answer date.
     """
     req = ctx.inputs.requests
-    month = period_to_offset(ctx.policy.request_deadline)
+    # A policy that promises no deadline is held to the law's one month (DSR-01/02 then say they could not run).
+    month = period_to_offset(ctx.policy.request_deadline or LAW_DEADLINE)
     received = req["received"]
     base = received + month
     notified = req["extension_notified"]
@@ -123,7 +126,7 @@ def _past_deadline(ctx: AuditContext, status: str) -> pd.DataFrame:
             "case": unreadable_case(pd.Series("default", index=gap.index), completed),
             "unreadable": completed,
             "evidence": cite(gap),
-            "policy_clause": ctx.policy.clause("*", "request_deadline"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "request_deadline"),
         }
     )
 
@@ -195,7 +198,7 @@ def erased_still_present(ctx: AuditContext) -> pd.DataFrame:
             "records": grouped["records"],
             "where": grouped["where"],
             "evidence": cite(grouped) + "; record extracts " + grouped["where"],
-            "policy_clause": ctx.policy.clause("*", "erasure"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "erasure"),
         }
     )
 
@@ -258,7 +261,7 @@ def objection_not_honoured(ctx: AuditContext) -> pd.DataFrame:
             "system_id": first["system_id"],
             "case": first["case"],
             "evidence": cite(first) + "; record extract " + first["system_id"],
-            "policy_clause": ctx.policy.clause("*", "objection"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "objection"),
         }
     )
 
@@ -281,6 +284,6 @@ def disclosed_without_identity_check(ctx: AuditContext) -> pd.DataFrame:
             "case": unreadable_case(gap["identity_verified"].isna().map({True: "no_check", False: "default"}), where),
             "unreadable": where,
             "evidence": cite(gap) + ", column identity_verified",
-            "policy_clause": ctx.policy.clause("*", "identity"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "identity"),
         }
     )

@@ -36,7 +36,7 @@ from audit.rules.retention_facts import MEASURABLE, judged_pairs, policy_rules, 
 
 def _clauses(ctx: AuditContext, policy_refs: pd.Series) -> pd.Series:
     """The quoted retention clause of each row's policy activity (looked up once per activity)."""
-    quoted = {pid: ctx.policy.clause(pid, "retention") for pid in pd.unique(policy_refs.dropna())}
+    quoted = {pid: ctx.policy.clause_or_empty(pid, "retention") for pid in pd.unique(policy_refs.dropna())}
     return policy_refs.map(quoted)
 
 

@@ -32,7 +32,7 @@ def _unflagged(ctx: AuditContext, column: str, promise: str) -> pd.DataFrame:
             "case": unreadable_case(case, where),
             "unreadable": where,
             "evidence": cite(gap) + f", column {column}",
-            "policy_clause": ctx.policy.clause("*", f"security:{promise}"),
+            "policy_clause": ctx.policy.clause_or_empty("*", f"security:{promise}"),
         }
     )
 
@@ -65,6 +65,6 @@ def not_tested(ctx: AuditContext) -> pd.DataFrame:
             "case": unreadable_case(tested[gap.index].isna().map({True: "never", False: "default"}), where),
             "unreadable": where,
             "evidence": cite(gap) + ", column last_security_test",
-            "policy_clause": ctx.policy.clause("*", "security:testing"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "security:testing"),
         }
     )

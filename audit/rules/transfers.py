@@ -278,7 +278,7 @@ def _transfer_facts(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
             "safeguard_code": rows["safeguard_code"],
             "safeguard": rows["safeguard"],
             "data_categories": rows["data_categories"],
-            "policy_clause": ctx.policy.clause("*", "transfer_grounds"),
+            "policy_clause": ctx.policy.clause_or_empty("*", "transfer_grounds"),
         }
     )
 
