@@ -45,8 +45,6 @@ ACTIVITY_COLUMNS = [
 ]
 RECIPIENT_COLUMNS = ["policy_id", "category", "label", "scope", "role", "legal_basis", "source"]
 RETENTION_COLUMNS = ["policy_id", "part", "kind", "period", "anchor", "source"]
-#: The optional top-level parts of a model a rule may need (``needs:`` in ``rules.yaml``).
-OPTIONAL_PARTS = ("dpo", "group_companies", "sharing", "transfer_grounds", "request_deadline", "security_promises")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
