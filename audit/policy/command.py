@@ -34,6 +34,7 @@ import yaml
 from audit.errors import AuditError, InputError
 from audit.policy.document import ReportLine
 from audit.policy.export import art13_flags, plain, to_json
+from audit.policy.model import model_beside
 
 MODEL_SUFFIXES = (".yaml", ".yml")
 YAML_WIDTH = 120
@@ -242,7 +243,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if out is not None and not is_model_file(path) and out.resolve() == path.resolve():
         raise InputError(f"{out}: --out would overwrite the policy text itself; give another file")
-    ids_from = load_model_file(Path(args.ids_from)) if args.ids_from else None
+    ids_from = load_model_file(Path(args.ids_from)) if args.ids_from else (None if is_model_file(path) else model_beside(path))
     loaded = load(path, ids_from=ids_from)
     if out is not None and _is_policy_text(out, loaded):
         raise InputError(f"{out}: --out would overwrite the policy text itself; give another file")
@@ -292,7 +293,11 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     parse.add_argument("path", help="the policy text (.txt, .md, .html, .docx, .pdf) or a model (.yaml)")
     parse.add_argument("--out", help="write the model YAML here (for the DPO to review)")
     parse.add_argument("--json", action="store_true", help="print the model as JSON instead of the report")
-    parse.add_argument("--ids-from", help="a previous model: activities with the same title keep its ids")
+    parse.add_argument(
+        "--ids-from",
+        help="a previous model: activities with the same title keep its ids "
+        "(default: a model in the text's folder whose source is this text)",
+    )
     diff = argparse.ArgumentParser(prog="python -m audit policy diff", description="What changed between policies.")
     diff.add_argument("old", help="the earlier policy (text or model)")
     diff.add_argument("new", help="the later policy (text or model)")
