@@ -95,6 +95,8 @@ CELLS: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "training_completed": ("2025-01-04", TS("2025-01-04")),
         "deal_declined": ("2025-01-05", TS("2025-01-05")),
         "unsubscribed": ("2025-01-06", TS("2025-01-06")),
+        "study_end": ("2025-01-10", TS("2025-01-10")),
+        "recruitment_closed": ("2025-01-11", TS("2025-01-11")),
         "last_contact": ("2025-01-07", TS("2025-01-07")),
         "last_login": ("2025-01-08", TS("2025-01-08")),
         "last_journal_entry": ("2025-01-09", TS("2025-01-09")),

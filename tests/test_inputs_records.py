@@ -36,6 +36,17 @@ def test_csv_extract_types_and_provenance(folder: Folder) -> None:
     assert rec["src_row"].tolist() == [2, 3, 4]
 
 
+def test_blank_lines_are_no_records_and_do_not_shift_row_numbers(folder: Folder) -> None:
+    root = folder()
+    path = root / "records" / "S-CRM.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "", lines[2], "", "", lines[3]]) + "\n", encoding="utf-8")
+    rec = load_inputs(root).records["S-CRM"]
+    assert rec["record_id"].tolist() == ["1", "2", "3"]
+    # The rows a spreadsheet shows: header 1, record 2, blank 3, record 4, blanks 5-6, record 7.
+    assert rec["src_row"].tolist() == [2, 4, 7]
+
+
 def test_csv_extract_keeps_id_text_and_extra_columns(folder: Folder) -> None:
     root = folder()
     (root / "records" / "S-MAIL.csv").write_text(

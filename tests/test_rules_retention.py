@@ -65,7 +65,14 @@ def rec(record_id, activity_id, **dates):
 
 def test_blank_anchor_meanings_come_from_the_data_file():
     book = anchor_book()
-    assert book.ongoing == {"contract_end", "deal_declined", "unsubscribed", "training_completed"}
+    assert book.ongoing == {
+        "contract_end",
+        "deal_declined",
+        "unsubscribed",
+        "training_completed",
+        "study_end",
+        "recruitment_closed",
+    }
     assert book.stand_in == {"fiscal_year_end": "collected"}
 
 

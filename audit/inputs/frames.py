@@ -367,6 +367,16 @@ def _arrow_dates(column: pa.ChunkedArray, date_order: str | None) -> tuple[pd.Se
     return normalise_dates(pd.Series(column.to_pandas(), dtype=object), date_order)
 
 
+def _blank_rows(table: pa.Table) -> pa.ChunkedArray | pa.Array | None:
+    """Which rows are empty in every column (blank lines of a CSV), or ``None`` when there are none."""
+    if table.num_columns == 0 or table.num_rows == 0:
+        return None
+    blank = pc.is_null(table.column(0))
+    for i in range(1, table.num_columns):
+        blank = pc.and_(blank, pc.is_null(table.column(i)))
+    return blank if pc.any(blank).as_py() else None
+
+
 def frame_from_table(
     table: pa.Table, sheet: SheetSpec, file: str, sheet_label: str, header_row: int, date_order: str | None
 ) -> SheetFrame:
@@ -386,7 +396,13 @@ def frame_from_table(
     if missing:
         raise missing_columns_error(file, sheet_label, missing, [n for n in names if n.strip()], header_row)
     first = header_row + 1
-    frame = _provenance(file, sheet_label, np.arange(first, first + table.num_rows), pd.RangeIndex(table.num_rows))
+    rows = np.arange(first, first + table.num_rows)
+    blank = _blank_rows(table)
+    if blank is not None:
+        # A blank line is no record; dropping it here, after numbering, keeps the later rows' numbers right.
+        table = table.filter(pc.invert(blank))
+        rows = rows[~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
+    frame = _provenance(file, sheet_label, rows, pd.RangeIndex(table.num_rows))
     cols = SheetColumns(file, sheet_label, sheet, header_row, frozenset(n for n in canon if n))
     issues: list[pd.DataFrame] = []
     for i, name in enumerate(names):

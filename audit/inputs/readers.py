@@ -379,7 +379,8 @@ def read_record_csv(source: SourceFile, sheet: SheetSpec) -> tuple[pa.Table, int
     encoding = "utf8" if fmt.encoding.startswith("utf-8") else fmt.encoding
     read = pacsv.ReadOptions(skip_rows=fmt.header_line, encoding=encoding, block_size=16 * 1024 * 1024)
     ragged = _RaggedRows()
-    parse = pacsv.ParseOptions(delimiter=fmt.delimiter, invalid_row_handler=ragged)
+    # Blank lines are read as rows of nulls (dropped later) so every row keeps the line number the DPO sees.
+    parse = pacsv.ParseOptions(delimiter=fmt.delimiter, invalid_row_handler=ragged, ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in ids},
         null_values=[""],

@@ -18,6 +18,7 @@ Errors are one line ``error: ...`` on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -190,9 +191,9 @@ def report_lines(loaded: Loaded) -> list[str]:
 # --- writing the model -------------------------------------------------------------------------------
 
 
-def model_yaml(model: dict[str, Any], name: str) -> str:
-    """The model as readable YAML with the header telling the DPO to review it."""
-    header = HEADER.format(source=model.get("source", "?"), today=dt.date.today().isoformat(), name=name)
+def model_yaml(model: dict[str, Any], name: str, shown: object = None) -> str:
+    """The model as readable YAML with the header telling the DPO to review it (naming the text as ``shown``)."""
+    header = HEADER.format(source=shown or model.get("source", "?"), today=dt.date.today().isoformat(), name=name)
     body = yaml.safe_dump(_yaml_ready(model), allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
     return header + body
 
@@ -209,10 +210,16 @@ def _yaml_ready(value: Any) -> Any:
 def write_model(model: dict[str, Any], out: Path) -> Path:
     """Write the model YAML to ``out`` atomically (a temporary file beside it, then ``os.replace``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    given = model.get("source", "?")
+    source = Path(str(model.get("source", "")))
+    if source.is_absolute() or source.exists():
+        # Relative to the model's folder, as loading resolves it: the pair can move together.
+        with contextlib.suppress(ValueError):  # another drive on Windows keeps the absolute path
+            model = {**model, "source": os.path.relpath(source.resolve(), out.parent.resolve())}
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(model_yaml(model, out.name))
+            handle.write(model_yaml(model, out.name, given))
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, out)
     except BaseException:
@@ -243,7 +250,9 @@ def _parse_cmd(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if out is not None and not is_model_file(path) and out.resolve() == path.resolve():
         raise InputError(f"{out}: --out would overwrite the policy text itself; give another file")
-    ids_from = load_model_file(Path(args.ids_from)) if args.ids_from else (None if is_model_file(path) else model_beside(path))
+    ids_from = (
+        load_model_file(Path(args.ids_from)) if args.ids_from else (None if is_model_file(path) else model_beside(path))
+    )
     loaded = load(path, ids_from=ids_from)
     if out is not None and _is_policy_text(out, loaded):
         raise InputError(f"{out}: --out would overwrite the policy text itself; give another file")
