@@ -390,3 +390,18 @@ def test_load_policy_names_file_and_key(tmp_path: Path, edit, message: str) -> N
 def test_load_policy_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError, match="cannot read data file"):
         load_policy(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Den här versionen är senast uppdaterad den 2024-05-16.", date(2024, 5, 16)),
+        ("This notice was last updated on 1 March 2026.", date(2026, 3, 1)),
+        ("Policyn uppdaterades senast 14 oktober 2026.", date(2026, 10, 14)),
+        ("This notice is reviewed every year.", None),
+    ],
+)
+def test_version_dates_are_read_as_the_inputs_read_dates(sentence: str, expected: date | None) -> None:
+    from audit.policy.text import _date_in
+
+    assert _date_in(sentence) == expected

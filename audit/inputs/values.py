@@ -160,6 +160,15 @@ def parse_date(value: object, date_order: str | None = None) -> tuple[pd.Timesta
     return _in_window(_valid(int(year_text), int(month), int(day_text)), INVALID_DATE)
 
 
+def find_date(text: str) -> pd.Timestamp | None:
+    """The first date written anywhere in ``text`` that :func:`parse_date` reads (a policy's "last updated" sentence)."""
+    for match in _ANY_DATE.finditer(text):
+        found, _ = parse_date(match.group(0))
+        if found is not None:
+            return found
+    return None
+
+
 def _cell_day(value: pd.Timestamp | datetime | date) -> pd.Timestamp | None:
     """A date or datetime cell as a naive Timestamp at midnight (any year Python can hold)."""
     try:

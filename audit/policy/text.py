@@ -22,8 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel.dates import get_month_names
-
+from audit.inputs.values import find_date
 from audit.policy.document import (
     Document,
     Element,
@@ -47,8 +46,6 @@ from audit.reference.durations import parse_period, parse_retention, split_sente
 from audit.reference.vocab import Vocabulary, data_categories, fold, recipient_categories, vocabulary
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_WRITTEN_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\.?\s+([^\W\d_]+)\s+(\d{4})")
 _SLUG_MAX = 40
 _LABEL = re.compile(r"^(?P<label>[^:]{1,60}):\s*(?P<value>.*)$")
 
@@ -79,25 +76,9 @@ def _label(text: str) -> tuple[str | None, str]:
 
 
 def _date_in(text: str) -> date | None:
-    """An ISO date or a written one ("1 March 2026", "1 mars 2026") in ``text``."""
-    iso = _ISO_DATE.search(text)
-    if iso:
-        try:
-            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        except ValueError:
-            return None
-    months: dict[str, int] = {}
-    for lang in policy_vocabulary().languages:
-        for number, name in get_month_names("wide", locale=lang).items():
-            months[fold(name)] = int(number)
-    for match in _WRITTEN_DATE.finditer(text):
-        month = months.get(fold(match.group(2)))
-        if month:
-            try:
-                return date(int(match.group(3)), month, int(match.group(1)))
-            except ValueError:
-                continue
-    return None
+    """A date written in ``text`` ("2024-05-16", "1 March 2026", "1 mars 2026"), read as the inputs read dates."""
+    found = find_date(text)
+    return found.date() if found is not None else None
 
 
 # --- sections -----------------------------------------------------------------------------------
