@@ -26,9 +26,10 @@ from pathlib import Path
 from audit.errors import AuditError
 from audit.paths import DOCS_DIR
 from audit.policy.model import load_policy_from
+from audit.reference.i18n import LANGUAGES
 from audit.reference.settings import load_settings
 from audit.report import write_report
-from audit.run import AuditResult, run_audit
+from audit.run import AuditResult, report_language, run_audit
 
 
 def _parse_date(text: str) -> date:
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="policy model to audit against (.yaml), or a policy text to parse (.txt, .md, .html, .docx, .pdf); "
         "default: the bundled data/policy/policy.yaml",
+    )
+    p.add_argument(
+        "--lang",
+        choices=list(LANGUAGES),
+        default=None,
+        help="language of the workbook, charts and findings (default: settings 'lang', else the policy's language)",
     )
     p.add_argument("--date-order", choices=["DMY", "MDY"], default=None, help="how to read slash dates like 1/3/2025")
     return p
@@ -120,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         with _stoppable():
             settings = load_settings(args.settings)
             policy = load_policy_from(args.policy)
-            result = run_audit(args.data, as_of, settings=settings, policy=policy, date_order=args.date_order)
+            lang = report_language(args.lang, settings, policy)
+            result = run_audit(
+                args.data, as_of, settings=settings, policy=policy, date_order=args.date_order, lang=lang
+            )
             written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:
         # One line whatever the message holds: a header or file name may contain a line break or tab.

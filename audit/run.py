@@ -16,6 +16,7 @@ import pandas as pd
 from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
 from audit.policy.model import PolicyModel, load_policy, load_policy_from
+from audit.reference.i18n import check_language
 from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.rules.context import AuditContext
 from audit.rules.registry import build_tables, run_rules
@@ -55,6 +56,7 @@ def run_audit(
     policy: PolicyModel | Path | str | None = None,
     date_order: str | None = None,
     rules: Iterable[str] | None = None,
+    lang: str = "en",
 ) -> AuditResult:
     """Load ``data_dir`` and run every rule family at ``as_of``.
 
@@ -72,15 +74,24 @@ def run_audit(
         ``"DMY"`` or ``"MDY"`` when the inputs use slash dates.
     rules
         Rule ids to run (default: every rule of the catalogue).
+    lang
+        The language the findings are worded in (``en`` or ``sv``); the
+        command line and the notebooks default to the policy's
+        (:func:`report_language`).
     """
     settings = settings or load_settings()
     policy = policy_or_default(policy)
     inputs = load_inputs(Path(data_dir), date_order=date_order)
-    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of)
+    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of, lang=check_language(lang))
     findings = run_rules(ctx, rules)
     tables = build_tables(ctx)
     warnings = [w for w in (policy.drift_warning(),) if w]
     return AuditResult(findings=findings, issues=inputs.issues, context=ctx, tables=tables, warnings=warnings)
+
+
+def report_language(lang: str | None, settings: Settings, policy: PolicyModel) -> str:
+    """The report's language: ``lang`` if given, else the settings', else the policy's own language."""
+    return check_language(lang or settings.lang or policy.language)
 
 
 def policy_or_default(policy: PolicyModel | Path | str | None) -> PolicyModel:

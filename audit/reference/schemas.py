@@ -133,6 +133,17 @@ def _check_severities(severities: dict[str, str] | None) -> None:
             raise FieldProblem((), f"severity of {rule} is {severity!r}, expected one of {', '.join(SEVERITIES)}")
 
 
+ReportLanguage = Literal["", "en", "sv"]
+"""The report's language; blank: the policy's language."""
+
+
+def _check_due_days(due_days: dict[str, int] | None) -> None:
+    """Due dates are set per severity; any other key is a slip."""
+    for key in due_days or {}:
+        if key not in SEVERITIES:
+            raise FieldProblem(("due_days", key), f"not a severity (one of {', '.join(SEVERITIES)})")
+
+
 class SettingsFile(ReferenceFile):
     """``settings.yaml``: the audit's defaults (severities, grace periods, review intervals)."""
 
@@ -146,10 +157,13 @@ class SettingsFile(ReferenceFile):
     status_choices: Annotated[list[Text], Field(min_length=1)]
     severity_colours: SeverityColours
     severity_fills: SeverityColours
+    lang: ReportLanguage = ""
+    due_days: dict[str, Count] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _severities_known(self) -> SettingsFile:
         _check_severities(self.severities)
+        _check_due_days(self.due_days)
         return self
 
 
@@ -194,11 +208,14 @@ class SettingsOverlay(Strict):
     status_choices: Annotated[list[Text], Field(min_length=1)] | None = None
     severity_colours: PartialColours | None = None
     severity_fills: PartialColours | None = None
+    lang: ReportLanguage | None = None
+    due_days: dict[str, Count] | None = None
 
     @model_validator(mode="after")
     def _complete_values(self) -> SettingsOverlay:
         _no_blank_values(self)
         _check_severities(self.severities)
+        _check_due_days(self.due_days)
         return self
 
 

@@ -39,6 +39,10 @@ class Settings:
     severity_fills: dict[str, str] = field(default_factory=dict)
     source: str = ""
     date: str = ""
+    lang: str = ""
+    """The report's language (``en``/``sv``); blank: the policy's language."""
+    due_days: dict[str, int] = field(default_factory=dict)
+    """Days from ``first_seen`` by which a finding of each severity should be dealt with (none: no due date)."""
 
     def severity(self, rule: str) -> str:
         """Severity of ``rule``; an unknown rule is a data error, not a default."""
@@ -111,4 +115,6 @@ def _settings(data: SettingsFile, where: Path | str = DEFAULT_SETTINGS_FILE) -> 
         severity_fills=data.severity_fills.model_dump(),
         source=data.source,
         date=str(data.date),
+        lang=data.lang,
+        due_days=dict(data.due_days),
     )

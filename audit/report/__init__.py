@@ -16,7 +16,8 @@ from audit.reference.countries import adequacy_source
 from audit.reference.datafiles import reference
 from audit.reference.settings import SEVERITIES
 from audit.report import charts
-from audit.report.excel import carry_forward, find_previous, read_previous, workbook_name, write_workbook
+from audit.report.carry import carry_forward, find_previous, read_previous
+from audit.report.excel import workbook_name, write_workbook
 from audit.report.files import write_csv
 from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
 from audit.report.policy_sheet import MODEL_SHEET, change_blocks, model_lines, policy_art13, read_previous_policy
@@ -30,7 +31,8 @@ def make_charts(result: AuditResult) -> dict[str, Figure]:
     """The report charts of the catalogue for ``result``, keyed as in ``rules.yaml``.
 
     Each chart is drawn from what its catalogue entry names (the findings,
-    the settings, the register or inventory, or a table), then the as-of date.
+    the settings, the register or inventory, or a table), then the as-of date,
+    in the audit's language (``lang=``).
     """
     ctx = result.context
     named: dict[str, object] = {
@@ -41,7 +43,7 @@ def make_charts(result: AuditResult) -> dict[str, Figure]:
         **result.tables,
     }
     return {
-        key: resolve(spec.draw)(*(named[name] for name in spec.inputs), ctx.as_of)
+        key: resolve(spec.draw)(*(named[name] for name in spec.inputs), ctx.as_of, lang=ctx.lang)
         for key, spec in catalogue().charts.items()
     }
 

@@ -100,7 +100,7 @@ def _join_notes(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date) -> Figure:
+def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date, lang: str = "en") -> Figure:
     """Horizontal stacked bars: findings per area, split by severity."""
     title = "Findings by area and severity"
     if findings.empty:
@@ -133,7 +133,7 @@ def findings_by_area(findings: pd.DataFrame, settings: Settings, as_of: dt.date)
     return fig
 
 
-def transfers_by_country(register: pd.DataFrame, as_of: dt.date) -> Figure:
+def transfers_by_country(register: pd.DataFrame, as_of: dt.date, lang: str = "en") -> Figure:
     """Vendors transferring to each third country, coloured by safeguard.
 
     Bars are grouped and coloured by ``safeguard_code``; the legend shows the
@@ -175,7 +175,7 @@ def _safeguard_rank(code: str) -> tuple[int, str]:
     return (known.index(code) if code in known else len(known), code)
 
 
-def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
+def retention_overdue(retention: pd.DataFrame, as_of: dt.date, lang: str = "en") -> Figure:
     """Records past the policy's retention limit, per activity and system."""
     title = "Records past retention per activity"
     if retention.empty or "records_past_limit" not in retention:
@@ -217,7 +217,7 @@ def retention_overdue(retention: pd.DataFrame, as_of: dt.date) -> Figure:
     return fig
 
 
-def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
+def request_answer_times(timeline: pd.DataFrame, as_of: dt.date, lang: str = "en") -> Figure:
     """Days each request took (or has been open) against its deadline."""
     title = "Request answer times against the deadline"
     if timeline.empty:
@@ -260,7 +260,9 @@ def request_answer_times(timeline: pd.DataFrame, as_of: dt.date) -> Figure:
     return fig
 
 
-def data_map(activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataFrame, as_of: dt.date) -> Figure:
+def data_map(
+    activities: pd.DataFrame, systems: pd.DataFrame, register: pd.DataFrame, as_of: dt.date, lang: str = "en"
+) -> Figure:
     """Activities → systems → vendors → countries, third countries in red."""
     title = "Data map: activities → systems → vendors → countries"
     links_as = _links(activities[["activity_id", "systems"]].explode("systems"))

@@ -43,7 +43,7 @@ def model_lines(model: dict[str, Any], art13: dict[str, bool]) -> list[str]:
 def read_previous_policy(path: Path) -> dict[str, Any] | None:
     """The ``{"model", "art13"}`` an earlier workbook stored; ``None`` when it has none (or it is unreadable).
 
-    Called after :func:`audit.report.excel.read_previous` read the same
+    Called after :func:`audit.report.carry.read_previous` read the same
     file; the container checks run again, since they are cheap and keep
     this function safe on its own.
     """

@@ -26,6 +26,8 @@ class AuditContext:
     policy: PolicyModel
     settings: Settings
     as_of: date
+    lang: str = "en"
+    """The language findings are worded in (``en``/``sv``, :mod:`audit.reference.i18n`)."""
     # init=False: dataclasses.replace() gives a changed context a fresh memo, never stale results.
     _memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
