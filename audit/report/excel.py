@@ -299,6 +299,7 @@ def write_workbook(
     row_cap: int,
     after: dict[str, list[tuple[str, pd.DataFrame | None]]] | None = None,
     hidden: dict[str, list[str]] | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write the workbook atomically; ``findings`` already carries the DPO columns.
 
@@ -307,6 +308,7 @@ def write_workbook(
     below a table sheet's rows (the Policy sheet's changes since the previous
     workbook). ``hidden``: hidden sheets of text lines, before ``Resolved
     since last run`` (the policy model a later run compares with).
+    ``lang``: the language of sheet names, headers and labels.
     """
     fills = {sev: PatternFill("solid", fgColor=colour) for sev, colour in severity_fills.items()}
 
