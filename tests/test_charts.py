@@ -524,8 +524,8 @@ def test_data_map_links_recipients_that_are_not_systems_to_their_activities():
         "vendor of a system",
         "recipient, not a system (authority, group company, other)",
         "activity discloses to the recipient directly",
-        "third country, adequacy decision",
-        "third country, no adequacy decision",
+        "third country, every transfer on an adequacy decision",
+        "third country, some transfer on another safeguard or none",
     ]
 
 

@@ -55,6 +55,10 @@ RECIPIENT = "#FDEBD0"
 """Fill of a data map box for a recipient that is not a system (an authority, a group company...)."""
 RECIPIENT_EDGE = "#AF601A"
 NODE = "#EBF5FB"
+LEGEND_FROM_BOTTOM = 0.4
+"""Inches between the data map's legend and the bottom edge: room for a caption of two lines."""
+MAP_BOTTOM = 1.1
+"""Inches at the bottom of the data map kept for its legend (three rows) and caption."""
 MAX_BARS = 40
 """Most bars one chart draws: beyond it a chart shows the bars that matter most and says how many it left
 out (the workbook's sheets have every row). A register of thousands of requests or activity × system
@@ -490,7 +494,7 @@ def data_map(
     ):
         for name in names:
             if x == 2:
-                kind = "vendor" if name in vendors else "recipient"
+                kind = "recipient" if name in recipients - vendors else "vendor"  # the "… more" box is neither
             else:
                 kind = kinds.get(name, "eu") if x == 3 else "vendor"
             look = MAP_KINDS[kind]
@@ -500,9 +504,9 @@ def data_map(
             words = _short(label, BOX_CHARS)
             ax.text(x, y_at, words, ha="center", va="center", fontsize=size, color=look["color"], bbox=bbox, zorder=3)
     for x, head in enumerate(("activities", "systems", "recipients", "countries")):
-        ax.text(x, rows - 0.4, text(f"charts.map.head.{head}", lang), ha="center", fontsize=10, fontweight="bold")
+        ax.text(x, rows - 0.25, text(f"charts.map.head.{head}", lang), ha="center", fontsize=10, fontweight="bold")
     ax.set_xlim(-0.5, 3.5)
-    ax.set_ylim(-0.8, rows + 0.2)
+    ax.set_ylim(-0.6, rows + 0.35)
     ax.axis("off")
     _title(ax, title)
     fig.legend(
@@ -517,12 +521,12 @@ def data_map(
             text(f"charts.map.legend.{key}", lang) for key in ("vendor", "recipient", "direct", "adequacy", "third")
         ],
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.035),
-        ncol=3,
+        bbox_to_anchor=(0.5, LEGEND_FROM_BOTTOM / height),
+        ncol=2,
         fontsize=7,
         frameon=False,
     )
-    fig.tight_layout(rect=(0, 0.11, 1, 1))
+    fig.tight_layout(rect=(0, MAP_BOTTOM / height, 1, 1))
     left_out = [
         max(0, len(c) - MAP_NODES) for c in (act_ids.unique(), known_systems, recipients, set(links_vc["country"]))
     ]
