@@ -101,7 +101,9 @@ def test_contact_block_holds_the_policys_controller(
 ) -> None:
     cells = _cells(written[lang])
     assert cells.iloc[0, 0] == title
-    block = cells.set_index(0)[3]
+    # Label and value pairs: columns A and D, and (the right half) I and L.
+    pairs = pd.concat([cells[[0, 3]].set_axis(["k", "v"], axis=1), cells[[8, 11]].set_axis(["k", "v"], axis=1)])
+    block = pairs.dropna().drop_duplicates("k").set_index("k")["v"]
     assert block[label] == "Carasent Sverige AB"
     assert block[i18n.text("register.contact.controller_address", lang)] == "Nellickevägen 20, 412 63 Göteborg"
     assert block[i18n.text("register.contact.dpo_email", lang)] == "dso@carasent.com"

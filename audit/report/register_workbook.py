@@ -58,7 +58,9 @@ LAYOUT_FILE = REFERENCE_DIR / "templates" / "art30.yaml"
 LINE_POINTS = 11.5
 """Height of one line of the 9-point body text, in points (the row height a wrapped cell needs per line)."""
 PADDING_POINTS = 4.0
-CHARS_PER_WIDTH = 1.2
+CONTACT_RIGHT = 8
+"""The column where the right half of the contact block starts (label over three columns, value over five)."""
+CHARS_PER_WIDTH = 1.3
 """Characters of 9-point text per unit of column width (a width unit is one ``0`` of the 11-point default font)."""
 
 
@@ -337,6 +339,7 @@ def _table(ws: Worksheet, top: int, rows: pd.DataFrame, gaps: pd.DataFrame, lang
 
 
 def _widths() -> dict[str, int]:
+    """Column widths by field, the gaps column last (the layout's order is the sheet's)."""
     spec = layout()
     return {c.field: c.width for c in spec.columns} | {"gaps": spec.gaps_width}
 
@@ -363,14 +366,16 @@ def _write(tmp: Path, result: AuditResult, lang: str) -> None:
     subtitle = i18n.text("register.subtitle", lang, controller=result.policy.controller, as_of=as_of.isoformat())
     _text(ws, 1, 0, subtitle, fmt["subtitle"])
     _text(ws, 3, 0, i18n.text("register.contact.heading", lang), fmt["heading"])
-    r = 4
-    for label, value in contact_block(result, lang):
-        ws.merge_range(r, 0, r, 2, "", fmt["label"])
-        _text(ws, r, 0, label, fmt["label"])
-        ws.merge_range(r, 3, r, 7, "", fmt["value"])
-        _text(ws, r, 3, value, fmt["value"])
-        r += 1
-    r += 1
+    # The contact block in two halves side by side, so the rows frozen above the table stay few.
+    contact = contact_block(result, lang)
+    half = math.ceil(len(contact) / 2)
+    for k, (label, value) in enumerate(contact):
+        r, c = 4 + k % half, (0 if k < half else CONTACT_RIGHT)
+        ws.merge_range(r, c, r, c + 2, "", fmt["label"])
+        _text(ws, r, c, label, fmt["label"])
+        ws.merge_range(r, c + 3, r, c + 7, "", fmt["value"])
+        _text(ws, r, c + 3, value, fmt["value"])
+    r = 5 + half
     ws.merge_range(r, 0, r, last, "", fmt["legend"])
     _text(ws, r, 0, i18n.text("register.legend", lang), fmt["legend"])
     ws.set_row(r, LINE_POINTS + PADDING_POINTS)
