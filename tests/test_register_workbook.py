@@ -68,6 +68,7 @@ def _activity_rows(path: Path, lang: str) -> pd.DataFrame:
 
 def test_file_name_is_dated() -> None:
     assert register_name(AS_OF) == "2026-11-01-art30-register.xlsx"
+    assert register_name(None) == "????-??-??-art30-register.xlsx"
 
 
 def test_layout_asks_what_reg05_asks() -> None:

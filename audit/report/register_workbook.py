@@ -95,9 +95,16 @@ def layout() -> Art30Layout:
     return validate(Art30Layout, load_yaml(LAYOUT_FILE), LAYOUT_FILE)
 
 
-def register_name(as_of: date) -> str:
-    """The register workbook's file name: dated like the main workbook, so runs sort and never overwrite."""
-    return f"{as_of.isoformat()}-art30-register.xlsx"
+REGISTER_SUFFIX = "-art30-register.xlsx"
+
+
+def register_name(as_of: date | None) -> str:
+    """``<as-of>-art30-register.xlsx``, dated like the main workbook (``None``: the glob of any date).
+
+    The glob is what :func:`audit.report.report_names` lists, so an
+    interrupted run's staged register is recovered with the rest of the set.
+    """
+    return f"{as_of.isoformat() if as_of else '????-??-??'}{REGISTER_SUFFIX}"
 
 
 # --- the shown values ----------------------------------------------------------------------------
