@@ -366,7 +366,7 @@ def test_retention_chart_writes_numbers_the_swedish_way():
     table = table.astype({"records_total": "Int64", "records_past_limit": "Int64"})
     fig = charts.retention_overdue(table, AS_OF, lang="sv")
     words = texts(fig)
-    assert "137 av 5\xa0000 (2,7%)" in words
+    assert "137 av 5\xa0000 (2,7\xa0%)" in words
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A-10 Nyhetsbrev · S-X"]
     fig.canvas.draw()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
