@@ -459,6 +459,9 @@ def test_style_table_speaks_the_report_language(settings):
     en_cells = re.findall(r"<td[^>]*>([^<]*)</td>", en.to_html())
     assert en_cells[:7] == ["high", "Policy vs law", "365", "0.25", "yes", "no", "1,234"]
     assert en.caption == "My own title (2 rows)"
+    shown_english = pd.DataFrame({"area": ["Policy vs law", "Total", "Own area"], "severity": ["high", "hög", "x"]})
+    relabelled = re.findall(r"<td[^>]*>([^<]*)</td>", nb.style_table(shown_english, settings, lang="sv").to_html())
+    assert relabelled == ["Policy mot lag", "hög", "Totalt", "hög", "Own area", "x"]
 
 
 def test_row_note_and_display_value_in_both_languages():

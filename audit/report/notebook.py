@@ -34,7 +34,7 @@ from pandas.io.formats.style import Styler
 
 from audit.inputs.model import PROVENANCE, Inputs
 from audit.policy.model import PolicyModel
-from audit.reference.i18n import has_text, label, number, text, yes_no
+from audit.reference.i18n import code_for, has_text, label, number, text, yes_no
 from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.run import policy_or_default, report_language
 
@@ -67,10 +67,16 @@ def _hex(colour: str) -> str:
 
 
 def _label_in(groups: Sequence[str], code: object, lang: str) -> str:
-    """The label of ``code`` in the first of ``groups`` that has it, else ``code`` as written."""
+    """The label of ``code`` in the first of ``groups`` that has it, else ``code`` as written.
+
+    ``code`` may also be a label in another language (a table that already
+    holds ``Policy vs law``): it is read back to its code first, so a Swedish
+    notebook shows ``Policy mot lag`` whichever way the table was built.
+    """
     for group in groups:
-        if has_text(f"{group}.{code}"):
-            return label(group, code, lang)
+        known = code if has_text(f"{group}.{code}") else code_for(group, code)
+        if known is not None:
+            return label(group, known, lang)
     return str(code)
 
 
@@ -208,7 +214,10 @@ def style_table(
     styler = styler.set_caption(f"{title} ({note})" if title else note)
     return styler.set_table_styles(
         [
-            {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+            {
+                "selector": "caption",
+                "props": "caption-side: top; text-align: left; font-weight: bold; white-space: nowrap;",
+            },
             {"selector": "td", "props": "text-align: left; vertical-align: top;"},
         ],
         overwrite=False,
