@@ -552,3 +552,15 @@ def test_written_files_lists_names_and_sizes(tmp_path: Path):
     path.write_bytes(b"x" * 2048)
     table = nb.written_files([path])
     assert table.to_dict("records") == [{"file": "book.xlsx", "folder": str(tmp_path), "kB": 2.0}]
+
+
+def test_policy_overview_shows_the_version_as_a_date_and_none_for_no_warning(settings):
+    from audit.policy.model import load_policy
+
+    policy = load_policy()
+    table = nb.policy_overview(policy, "sv")
+    assert table["item"].tolist() == ["Versionsdatum", "Språk", "Policytext", "Modellen skiljer sig från texten"]
+    assert table["value"].tolist()[:2] == [policy.version, "sv"]
+    assert table["value"].iloc[3] == "ingen"
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", nb.style_table(table, settings, lang="sv").to_html())
+    assert cells[1] == policy.version.isoformat()

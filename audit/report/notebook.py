@@ -422,6 +422,26 @@ def chart_gallery(figures: Mapping[str, Figure], *, lang: str = "en") -> ChartGa
     return ChartGallery(figures, lang)
 
 
+def policy_overview(policy: PolicyModel, lang: str = "en") -> pd.DataFrame:
+    """The policy audited against: its version date, language, text and whether the model still matches it.
+
+    One small table instead of a ``(datetime.date(2024, 5, 16), None)``
+    tuple: the version is a date, a missing warning reads "none".
+    """
+    warning = policy.drift_warning()
+    return pd.DataFrame(
+        {
+            "item": [text(f"notebooks.policy.{k}", lang) for k in ("version", "language", "source", "drift")],
+            "value": [
+                policy.version,
+                policy.language,
+                str(policy.raw.get("source", "")),
+                warning if warning else text("common.none", lang),
+            ],
+        }
+    )
+
+
 def loaded_tables(inputs: Inputs) -> pd.DataFrame:
     """What was loaded: one row per input table with its rows and the provenance range they cite.
 
@@ -501,6 +521,7 @@ __all__ = [
     "late_requests",
     "loaded_tables",
     "notebook_language",
+    "policy_overview",
     "provenance_preview",
     "records_past_retention",
     "row_note",
