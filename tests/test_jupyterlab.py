@@ -245,3 +245,13 @@ def test_dpo_report_runs_in_jupyterlab_and_shows_html_tables(lab: Lab, tmp_path:
     assert [m for m in console if MISMATCH.search(m[1])] == []
     assert (tmp_path / "jupyterlab-severity-summary.png").stat().st_size > 10_000
     assert elapsed < 90
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must test the notebooks in a browser: no Chromium at"):
+        _require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium at"):
+        _require_browser()
