@@ -105,11 +105,13 @@ def text_lines(pdf: Path) -> list[Line]:
     return lines
 
 
-def overlaps(lines: list[Line], pages: set[int], tolerance: float = 1.0) -> list[tuple[Line, Line]]:
-    """Pairs of lines on ``pages`` whose boxes intersect by more than ``tolerance`` points both ways.
+def overlaps(lines: list[Line], pages: set[int], tolerance: float = 0.3) -> list[tuple[Line, Line]]:
+    """Pairs of lines on ``pages`` whose boxes intersect by more than ``tolerance`` of a line's height, and across.
 
-    Two lines of one row side by side do not intersect; text of one row
-    printed over the next row's text does.
+    Two lines of one row side by side do not intersect; the lines of one
+    wrapped cell touch (a font's box is a little taller than its line
+    spacing, by about a tenth); text of one row printed over the next row's
+    text intersects by a third of a line or more.
     """
     found = []
     by_page: dict[int, list[Line]] = {}
@@ -120,10 +122,11 @@ def overlaps(lines: list[Line], pages: set[int], tolerance: float = 1.0) -> list
         page_lines.sort(key=lambda ln: ln.y0)
         for i, a in enumerate(page_lines):
             for b in page_lines[i + 1 :]:
-                if b.y0 >= a.y1 - tolerance:
-                    break
+                height = min(a.y1 - a.y0, b.y1 - b.y0)
+                if b.y0 >= a.y1 - tolerance * height:
+                    continue
                 y = min(a.y1, b.y1) - max(a.y0, b.y0)
                 x = min(a.x1, b.x1) - max(a.x0, b.x0)
-                if y > tolerance and x > tolerance:
+                if y > tolerance * height and x > 1.0:
                     found.append((a, b))
     return found

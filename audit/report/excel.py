@@ -54,11 +54,12 @@ HEADER_MAX = 16
 WIDTH_BUDGET = 260
 """Total column width (characters) a sheet aims at, so one page wide still prints readably."""
 NARROWEST_WRAP = 14
-LINK_MAX = 60
+LINK_MAX = 56
+"""Widest an evidence column grows to fit its links; a longer evidence text is shown wrapped, without a link."""
 DPO_WIDTHS = {"Status": 18, "Owner": 18, "Comment": 40}
 """The DPO's own columns: wide enough for the drop-down values and for typing."""
-CHARS_PER_WIDTH = 1.05
-"""Characters of wrapped text per unit of column width (a width unit is the width of a digit; text is narrower)."""
+CHARS_PER_WIDTH = 1.0
+"""Characters of wrapped text per unit of column width (a width unit is the width of a digit; text is narrower, but words wrap whole)."""
 LINE_PT = 12.75
 """Height of one line of 10 pt Arial, with leading, in points."""
 ROW_PAD_PT = 2.0
@@ -227,7 +228,9 @@ def _text_lengths(values: list[Any]) -> pd.Series:
     return lengths.astype(float)
 
 
-def _fit(columns: list[Column], fixed: dict[str, float] | None = None, links: int | None = None) -> None:
+def _fit(
+    columns: list[Column], fixed: dict[str, float] | None = None, links: int | None = None, budget: float | None = None
+) -> None:
     """Column widths from content (90th percentile) and header, capped; wide text columns wrap.
 
     A sheet printed one page wide shrinks to fit, so a table wider than
@@ -235,7 +238,9 @@ def _fit(columns: list[Column], fixed: dict[str, float] | None = None, links: in
     :data:`NARROWEST_WRAP`) and lets their rows grow instead: taller rows
     print more pages, but at a size that can be read. ``links``: the column
     of evidence hyperlinks, which LibreOffice never wraps, so it is as wide
-    as its longest text (capped).
+    as its longest text (capped). ``budget``: the total width to narrow
+    towards (default :data:`WIDTH_BUDGET`; the Findings sheet, whose own
+    columns are wide, does not narrow: its rows would only grow taller).
     """
     content: list[float] = []
     for col in columns:
@@ -257,7 +262,7 @@ def _fit(columns: list[Column], fixed: dict[str, float] | None = None, links: in
     protected = set(fixed or {}) | ({columns[links].header} if links is not None else set())
     narrowable = [c for c in columns if c.kind == "text" and c.header not in protected]
     cap = WRAP_WIDTH
-    while sum(c.width for c in columns) > WIDTH_BUDGET and cap > NARROWEST_WRAP:
+    while sum(c.width for c in columns) > (budget or WIDTH_BUDGET) and cap > NARROWEST_WRAP:
         cap -= 2
         for col in narrowable:
             if col.width > cap:
@@ -307,7 +312,6 @@ class Writer:
         self.bold = wb.add_format({"bold": True})
         self.heading = wb.add_format({"bold": True, "font_size": 12})
         self.italic = wb.add_format({"italic": True})
-        self.link = wb.add_format({**base, "font_color": "#1F4E9E", "underline": 1, "text_wrap": True})
         self.link_nowrap = wb.add_format({**base, "font_color": "#1F4E9E", "underline": 1})
         self.formats: dict[tuple[str, bool, str | None], Format] = {}
         self.fills = fills
@@ -381,6 +385,8 @@ class Writer:
                     continue
                 if write is not None and isinstance(value, str):
                     write(first + r, c, value, fmt)
+                elif isinstance(value, dt.date) and col.kind != "date":
+                    self.cell(ws, first + r, c, value, self.fmt("date", col.wrap))  # an ISO date among texts
                 else:
                     self.cell(ws, first + r, c, value, fmt)
 
@@ -421,7 +427,7 @@ class Writer:
             columns[i].fills = shown["severity"].astype(object).where(shown["severity"].notna(), None).tolist()
         fixed = {_header_label(k, self.lang, True): float(w) for k, w in DPO_WIDTHS.items()} if findings else None
         link_col = list(shown.columns).index("evidence") if links is not None and "evidence" in shown.columns else None
-        _fit(columns, fixed, link_col)
+        _fit(columns, fixed, link_col, budget=float("inf") if findings else None)
         for c, col in enumerate(columns):
             ws.set_column(c, c, col.width)
         n = len(shown)
@@ -449,12 +455,13 @@ class Writer:
     def links(self, ws: Worksheet, col: int, columns: list[Column], targets: pd.Series) -> None:
         """Evidence cells that cite a row shown in another sheet become internal links to that row."""
         evidence = columns[col]
-        fmt = self.link if evidence.wrap else self.link_nowrap
+        fmt = self.link_nowrap  # LibreOffice never wraps a link
         linked = targets.reset_index(drop=True)
         linked = linked[linked.notna()].head(MAX_URLS)
         for r, url in linked.items():
             value = evidence.values[int(r)]  # type: ignore[call-overload]
-            if isinstance(value, str) and len(url) <= 255:
+            fits = isinstance(value, str) and len(value) <= evidence.width * CHARS_PER_WIDTH - 1
+            if fits and len(url) <= 255:
                 ws.write_url(int(r) + 1, col, url, fmt, value)  # type: ignore[call-overload]
 
     def status_list(self, ws: Worksheet, col: int, n: int, choices: Iterable[str]) -> None:
