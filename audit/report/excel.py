@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]
 from PIL import Image as PILImage
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.format import Format  # type: ignore[import-untyped]
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from audit.reference.i18n import code_for, label, text, yes_no
 from audit.report.files import atomic_write, clean_text
@@ -54,7 +54,7 @@ HEADER_MAX = 16
 WIDTH_BUDGET = 260
 """Total column width (characters) a sheet aims at, so one page wide still prints readably."""
 NARROWEST_WRAP = 14
-LINK_MAX = 56
+LINK_MAX = 64
 """Widest an evidence column grows to fit its links; a longer evidence text is shown wrapped, without a link."""
 DPO_WIDTHS = {"Status": 18, "Owner": 18, "Comment": 40}
 """The DPO's own columns: wide enough for the drop-down values and for typing."""
@@ -151,7 +151,7 @@ def _labelled(s: pd.Series, name: str, lang: str) -> pd.Series | None:
     if name == "area":
 
         def area(v: object) -> object:
-            if pd.isna(v):  # type: ignore[call-overload]
+            if pd.isna(v):
                 return None
             code = code_for("common.area", v)
             return label("common.area", code, lang) if code else label("report.value", v, lang)
@@ -459,10 +459,10 @@ class Writer:
         linked = targets.reset_index(drop=True)
         linked = linked[linked.notna()].head(MAX_URLS)
         for r, url in linked.items():
-            value = evidence.values[int(r)]  # type: ignore[call-overload]
+            value = evidence.values[int(r)]
             fits = isinstance(value, str) and len(value) <= evidence.width * CHARS_PER_WIDTH - 1
             if fits and len(url) <= 255:
-                ws.write_url(int(r) + 1, col, url, fmt, value)  # type: ignore[call-overload]
+                ws.write_url(int(r) + 1, col, url, fmt, value)
 
     def status_list(self, ws: Worksheet, col: int, n: int, choices: Iterable[str]) -> None:
         """The Status drop-down, in the report's language."""
