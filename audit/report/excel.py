@@ -27,7 +27,7 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,17 +89,6 @@ INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 def workbook_name(as_of: dt.date | None) -> str:
     """``<as-of>-privacy-audit.xlsx``: sortable, and one file per audit date (``None``: the glob of any date)."""
     return f"{as_of.isoformat() if as_of else '????-??-??'}{WORKBOOK_SUFFIX}"
-
-
-@dataclass
-class Sheet:
-    """One table sheet: a frame and how to present it."""
-
-    name: str
-    frame: pd.DataFrame
-    note: str | None = None
-    after: list[tuple[str, pd.DataFrame | None]] = field(default_factory=list)
-    """Blocks below the table and its notes: a bold line, then (when not ``None``) a table of its own."""
 
 
 @dataclass
