@@ -139,3 +139,17 @@ def test_swedish_sheet_names_and_headings(swedish):
     assert "hög" in findings and "öppen" in findings
     assert "finding_id" not in findings and "severity" not in findings
     assert overlaps(text_lines(pdf), set(pages["Avvikelser"])) == []
+
+
+def test_missing_programs_fail_under_ci_and_skip_elsewhere(monkeypatch):
+    import tests.test_workbook_pdf as me
+
+    monkeypatch.setattr(me, "missing_tools", lambda: ["soffice"])
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not installed: soffice"):
+        me._need_tools()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="not installed: soffice"):
+        me._need_tools()
+    monkeypatch.setattr(me, "missing_tools", lambda: [])
+    assert me._need_tools() is None

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xlsxwriter  # type: ignore[import-untyped]
-from PIL import Image as PILImage
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
+from xlsxwriter.image import Image  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from audit.reference.i18n import code_for, label, text, yes_no
@@ -533,10 +533,8 @@ class Writer:
         breaks = []
         for chart in charts:
             ws.write_string(row, 0, label("report.chart", Path(chart).stem, self.lang), self.heading)
-            with PILImage.open(chart) as img:
-                w_px, h_px = img.size
-                dpi = img.info.get("dpi", (96, 96))
-            x_dpi, y_dpi = (float(dpi[0]) or 96.0), (float(dpi[1]) or 96.0)
+            img = Image(str(chart))  # XlsxWriter's own reading of the PNG's size and resolution
+            w_px, h_px, x_dpi, y_dpi = img.width, img.height, img.x_dpi or 96.0, img.y_dpi or 96.0
             shown_w, shown_h = w_px * 96.0 / x_dpi, h_px * 96.0 / y_dpi
             scale = min(1.0, CHART_BOX_PX[0] / shown_w, CHART_BOX_PX[1] / shown_h)
             ws.insert_image(row + 1, 0, str(chart), {"x_scale": scale, "y_scale": scale, "object_position": 3})
