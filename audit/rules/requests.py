@@ -18,7 +18,7 @@ import pandas as pd
 from audit.reference.durations import period_to_offset
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite, cite_column
 
 #: Art. 12(3): one month, used for the requests table when the policy promises no deadline of its own.
 LAW_DEADLINE = "P1M"
@@ -283,7 +283,7 @@ def disclosed_without_identity_check(ctx: AuditContext) -> pd.DataFrame:
             "identity_verified": gap["identity_verified"],
             "case": unreadable_case(gap["identity_verified"].isna().map({True: "no_check", False: "default"}), where),
             "unreadable": where,
-            "evidence": cite(gap) + ", column identity_verified",
+            "evidence": cite_column(gap, ctx, "identity_verified"),
             "policy_clause": ctx.policy.clause_or_empty("*", "identity"),
         }
     )

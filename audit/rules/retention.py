@@ -30,7 +30,7 @@ from audit.reference.durations import default_anchor, parse_retention
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column
 from audit.rules.retention_facts import MEASURABLE, judged_pairs, policy_rules, retention_facts
 
 
@@ -57,7 +57,7 @@ def _system_facts(ctx: AuditContext, gap: pd.DataFrame, column: str) -> pd.DataF
             "vendor": gap["vendor"],
             "policy_ref": gap["policy_ref"],
             "policy_rule": gap["policy_rule"],
-            "evidence": cite(gap) + f", column {column}",
+            "evidence": cite_column(gap, ctx, column),
             "policy_clause": _clauses(ctx, gap["policy_ref"]),
         }
     )
@@ -154,6 +154,7 @@ def anchor_date_missing(ctx: AuditContext) -> pd.DataFrame:
     labels = anchor_book().labels
     anchor_labels = [[labels[a] for a in anchors] for anchors in gap["blank_anchors"]]  # one per finding
     facts["missing_columns"] = gap["missing_columns"]
+    facts["blank_anchors"] = gap["blank_anchors"]
     facts["anchor_labels"] = pd.Series(anchor_labels, index=gap.index, dtype="object")
     facts["case"] = [_missing_case(m, a) for m, a in zip(gap["missing_columns"], anchor_labels, strict=True)]
     counts = facts["records_missing_anchor"].astype(str) + " of " + facts["records_total"].astype(str)
@@ -223,7 +224,7 @@ def register_retention_differs(ctx: AuditContext) -> pd.DataFrame:
             "policy_rule": gap["policy_ref"].map(policy.groupby("policy_id")["text"].agg(rules_in_words)),
             "case": pd.Series([h[0] for h in how[gap.index]], index=gap.index, dtype="object"),
             "register_period": pd.Series([h[1] for h in how[gap.index]], index=gap.index, dtype="object"),
-            "evidence": cite(gap) + ", column retention",
+            "evidence": cite_column(gap, ctx, "retention"),
             "policy_clause": _clauses(ctx, gap["policy_ref"]),
         }
     )
