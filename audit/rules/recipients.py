@@ -294,7 +294,7 @@ def unnamed_recipients(ctx: AuditContext) -> pd.DataFrame:
     policy_ids = set(ctx.policy.activities["policy_id"])
     per["policy_id"] = per["policy_ref"].where(per["policy_ref"].isin(policy_ids), None)
     per["block"] = per["policy_id"].notna().map({True: "cited_block", False: "missing_block"})
-    per["source_codes"] = per["sources"].str.split("; ")
+    per["source_codes"] = per["sources"].map(_split_sources)
     return pd.concat([per.assign(vendor=per["recipient"]), _policy_names(ctx, per)], axis=1)
 
 
@@ -340,7 +340,7 @@ def unnamed_group_companies(ctx: AuditContext) -> pd.DataFrame:
     gap = facts[judged & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)]
     per = grouped(gap, ["activity_id", "recipient"], joined=["source", "evidence"], rename={"source": "sources"})
     return per.assign(
-        source_codes=per["sources"].str.split("; "),
+        source_codes=per["sources"].map(_split_sources),
         company=per["recipient"],
         vendor=per["recipient"],
         named=[list(ctx.policy.group_companies)] * len(per),
@@ -434,3 +434,8 @@ def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
             "policy_clause": ctx.policy.clause_or_empty("*", f"recipients:{authority['category'].iloc[0]}"),
         }
     )
+
+
+def _split_sources(joined: object) -> list[str]:
+    """The source codes of a grouped fact (``"listed; system vendor"``), for the sentence to label them."""
+    return joined.split("; ") if isinstance(joined, str) and joined else []
