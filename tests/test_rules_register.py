@@ -143,8 +143,14 @@ def test_classification_of_the_world():
     [
         ({"policy_ref": None}, "is a controller activity that refers to no activity of the policy."),
         ({"policy_ref": "  "}, "is a controller activity that refers to no activity of the policy."),
-        ({"policy_ref": "P-HR"}, "is a controller activity referring to the policy activity «P-HR», which the policy does not have."),
-        ({"role": "joint_controller", "policy_ref": None}, "is a joint controller activity that refers to no activity of the policy."),
+        (
+            {"policy_ref": "P-HR"},
+            "is a controller activity referring to the policy activity «P-HR», which the policy does not have.",
+        ),
+        (
+            {"role": "joint_controller", "policy_ref": None},
+            "is a joint controller activity that refers to no activity of the policy.",
+        ),
         (
             {"role": None, "policy_ref": "P-PROCESSOR"},
             "is a controller activity but cites P-PROCESSOR, which the policy",

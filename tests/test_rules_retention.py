@@ -195,7 +195,8 @@ def test_bookkeeping_period_allows_the_year_end_slack():
 
 
 @pytest.mark.parametrize(
-    ("auto", "state"), [(False, "has no automatic deletion"), (None, "does not record whether it deletes data automatically,")]
+    ("auto", "state"),
+    [(False, "has no automatic deletion"), (None, "does not record whether it deletes data automatically,")],
 )
 def test_no_automatic_deletion(auto, state):
     found = only(run([survey()], [survey_tool(auto_delete=auto)]), "RET-02")

@@ -171,7 +171,13 @@ def test_register_finding_names_the_data_reached():
             "TRF-02",
             ": the vendor relies on DPF but is not certified under the EU-US Data Privacy Framework.",
         ),
-        ("derogation", None, None, "TRF-03", ": the transfer rests on derogation (Art. 49), a ground the policy does not name."),
+        (
+            "derogation",
+            None,
+            None,
+            "TRF-03",
+            ": the transfer rests on derogation (Art. 49), a ground the policy does not name.",
+        ),
         (
             "scc",
             None,
