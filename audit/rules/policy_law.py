@@ -102,7 +102,7 @@ def art13_gaps(ctx: AuditContext) -> pd.DataFrame:
                 "item": item_id,
                 "article": item["article"],
                 "missing": _missing_words(item_id, item["missing"], ctx.lang),
-                "evidence": f"{name} › whole text (no wording found for {item['article']})",
+                "evidence": f"{name} › " + i18n.text("wording.evidence.whole_text", ctx.lang, article=item["article"]),
                 "policy_clause": quote(*near[0]) if near else None,
             }
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.reference.i18n import text
 from audit.reference.vocab import vocabulary
 from audit.rules.activities import PROVENANCE, classify_activities
 from audit.rules.common import as_list, blank, unreadable, unreadable_case
@@ -106,7 +107,8 @@ def _register_files(ctx: AuditContext) -> str:
     """Where the register was looked for, for REG-02's evidence."""
     acts = ctx.inputs.activities
     where = (acts["src_file"].astype(str) + " › " + acts["src_sheet"].astype(str)).drop_duplicates()
-    return "no entry in " + (", ".join(where) if len(where) else "the register")
+    place = ", ".join(where) if len(where) else text("wording.evidence.the_register", ctx.lang)
+    return text("wording.evidence.no_entry_in", ctx.lang) + " " + place
 
 
 # --- REG-04 --------------------------------------------------------------------------------------

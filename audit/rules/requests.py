@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.reference.durations import period_to_offset
+from audit.reference.i18n import text
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite, cite_column
@@ -197,7 +198,7 @@ def erased_still_present(ctx: AuditContext) -> pd.DataFrame:
             "completed": grouped["completed"],
             "records": grouped["records"],
             "where": grouped["where"],
-            "evidence": cite(grouped) + "; record extracts " + grouped["where"],
+            "evidence": cite(grouped) + f"; {text('wording.evidence.record_extracts', ctx.lang)} " + grouped["where"],
             "policy_clause": ctx.policy.clause_or_empty("*", "erasure"),
         }
     )
@@ -260,7 +261,7 @@ def objection_not_honoured(ctx: AuditContext) -> pd.DataFrame:
             "received": first["received"],
             "system_id": first["system_id"],
             "case": first["case"],
-            "evidence": cite(first) + "; record extract " + first["system_id"],
+            "evidence": cite(first) + f"; {text('wording.evidence.record_extract', ctx.lang)} " + first["system_id"],
             "policy_clause": ctx.policy.clause_or_empty("*", "objection"),
         }
     )

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from audit.reference.durations import default_anchor, parse_retention
+from audit.reference.i18n import text
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
@@ -133,9 +134,14 @@ def records_past_limit(ctx: AuditContext) -> pd.DataFrame:
     facts["example_record_ids"] = gap["example_record_ids"]
     facts["case"] = gap["example_record_ids"].eq("").map({True: "no_examples", False: "default"})
     oldest = gap["oldest_anchor"].dt.strftime("%Y-%m-%d")
-    counts = facts["records_past_limit"].astype(str) + " of " + facts["records_total"].astype(str)
-    facts["evidence"] = gap["file"] + " › " + counts + " records past limit, oldest " + oldest
+    counts = facts["records_past_limit"].astype(str) + f" {_word('of', ctx)} " + facts["records_total"].astype(str)
+    facts["evidence"] = gap["file"] + " › " + counts + f" {_word('records_past_limit', ctx)} " + oldest
     return facts
+
+
+def _word(key: str, ctx: AuditContext) -> str:
+    """A word of a record extract's evidence in the report's language (``wording.evidence.<key>``)."""
+    return text(f"wording.evidence.{key}", ctx.lang)
 
 
 def _missing_case(missing_columns: object, labels: list[str]) -> str:
@@ -157,8 +163,8 @@ def anchor_date_missing(ctx: AuditContext) -> pd.DataFrame:
     facts["blank_anchors"] = gap["blank_anchors"]
     facts["anchor_labels"] = pd.Series(anchor_labels, index=gap.index, dtype="object")
     facts["case"] = [_missing_case(m, a) for m, a in zip(gap["missing_columns"], anchor_labels, strict=True)]
-    counts = facts["records_missing_anchor"].astype(str) + " of " + facts["records_total"].astype(str)
-    facts["evidence"] = gap["file"] + " › " + counts + " records without a usable anchor date"
+    counts = facts["records_missing_anchor"].astype(str) + f" {_word('of', ctx)} " + facts["records_total"].astype(str)
+    facts["evidence"] = gap["file"] + " › " + counts + f" {_word('records_without_anchor', ctx)}"
     return facts
 
 

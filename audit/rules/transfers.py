@@ -318,7 +318,7 @@ def _gaps(ctx: AuditContext, reporter: Reporter) -> pd.DataFrame:
     facts["case"] = unreadable_case(case, where)
     facts["unreadable"] = where
     facts["unreadable_what"] = what
-    cited = cite_column(gap, ctx, *CITED_COLUMNS) + unreadable_note(ctx.inputs, gap, CITED_COLUMNS)
+    cited = cite_column(gap, ctx, *CITED_COLUMNS) + unreadable_note(ctx.inputs, gap, CITED_COLUMNS, ctx.lang)
     not_listed = cite_column(gap, ctx, "vendor") + " (" + text("wording.evidence.not_listed", ctx.lang) + ")"
     facts["evidence"] = cited.where(gap["listed"], not_listed)
     return facts.reset_index(drop=True)
