@@ -16,7 +16,16 @@ Template placeholders are Python format fields over the facts plus
 reads them: dates as ``YYYY-MM-DD``, whole floats without ``.0``, lists
 joined with ``", "``, missing values as nothing. ``{field:phrase}`` renders
 the rule's ``phrases`` entry named by the fact (a list of names gives the
-phrases joined with ``"; "``); any other spec is a normal format spec.
+phrases joined with ``"; "``); ``{field:@group}`` shows a code by its label
+in ``data/reference/messages/wording.yaml`` (so no sentence shows
+``legitimate_interests``); any other spec is a normal format spec, rendered
+by Babel in a Swedish report (``3 400``, ``2,5``).
+
+The words come in the report's language (``AuditContext.lang``): English
+from ``rules.yaml``, Swedish from ``rules.sv.yaml``. The subject is always
+filled from the English catalogue, so ``finding_id`` is the same whichever
+language a run is in. Evidence cites a column by the header the DPO wrote
+(:func:`cite_column`).
 """
 
 from __future__ import annotations

@@ -89,8 +89,7 @@ def configured_too_long(ctx: AuditContext) -> pd.DataFrame:
     facts = _system_facts(ctx, gap, "retention_days")
     facts["configured_retention_days"] = _whole(gap["configured_retention_days"])
     facts["policy_limit_days"] = _whole(gap["policy_limit_days"])
-    labels = anchor_book().labels
-    facts["limit_anchor"] = gap["limit_anchor"].map(lambda a: labels.get(str(a), str(a))).astype("object")
+    facts["limit_anchor"] = gap["limit_anchor"].astype(str).astype("object")  # an anchor id, labelled by the template
     from_collection = gap["limit_anchor"].eq(default_anchor())
     facts["case"] = from_collection.map({True: "default", False: "after_event"}).astype("object")
     return facts
