@@ -124,7 +124,12 @@ def rules_page() -> str:
             ),
         )
         parts.append(
-            f"## {area} (`{prefix}`)\n\n" + table(header, _rule_rows(rules)) + "\n" + recs + "\nIn Swedish:\n\n" + swedish
+            f"## {area} (`{prefix}`)\n\n"
+            + table(header, _rule_rows(rules))
+            + "\n"
+            + recs
+            + "\nIn Swedish:\n\n"
+            + swedish
         )
     needs = table(
         ["rule", "needs", "could not run when"],
