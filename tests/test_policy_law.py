@@ -227,3 +227,33 @@ def test_findings_have_the_standard_shape(real: pd.DataFrame) -> None:
     assert real["finding_id"].is_unique
     assert real["evidence"].notna().all()
     assert set(real["area"]) == {"Policy vs law"}
+
+
+# --- the report language -------------------------------------------------------------------------
+
+
+def test_policy_findings_in_swedish(real: pd.DataFrame, settings) -> None:
+    """``lang="sv"`` words the same findings in Swedish (notebook 01 passes its report language)."""
+    swedish = policy_findings(load_policy(), settings, lang="sv")
+    assert list(swedish["finding_id"]) == list(real["finding_id"])
+    row = swedish[swedish["subject"] == "P-CRM"].iloc[0]
+    assert row["title"] == "Berättigat intresse anges inte"
+    assert row["detail"] == (
+        "P-CRM grundas på berättigat intresse (fasen före avtal), men policyn anger inte vilket intresse som "
+        "eftersträvas."
+    )
+    pol04 = swedish[swedish["rule"] == "POL-04"].iloc[0]
+    assert pol04["title"] == "Möjliga känsliga personuppgifter utan undantag enligt art. 9"
+
+
+def test_policy_findings_default_to_english(real: pd.DataFrame) -> None:
+    assert real.loc[real["subject"] == "P-CRM", "detail"].iloc[0].startswith("P-CRM ")
+    assert "berättigat" not in " ".join(real["detail"])
+    assert (real["title"] == "Possible special-category data without an Art. 9 condition").sum() == 1
+
+
+def test_policy_findings_refuse_an_unknown_language(settings) -> None:
+    from audit.errors import ReferenceDataError
+
+    with pytest.raises(ReferenceDataError, match="report language 'de'"):
+        policy_findings(load_policy(), settings, lang="de")

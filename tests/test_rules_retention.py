@@ -523,6 +523,19 @@ def test_register_retention_detail_names_both_readings():
     assert found.loc[0, "policy_clause"].startswith("§10 «Lagringstid: Externt verktyg")
 
 
+def test_register_retention_detail_in_swedish():
+    """A Swedish report reads both rules back in Swedish: the reading, the policy's rule and the longer period."""
+    acts = [activity(activity_id="A-GAP", policy_ref="P-CRM", retention="10 years after contract end", purpose="Work")]
+    ctx = replace(ctx_for(acts, [system()]), lang="sv")
+    found = only(run_family(ctx, "RET"), "RET-04")
+    assert found.loc[0, "detail"] == (
+        "Behandlingen A-GAP: registerförteckningens lagringstid «10 years after contract end» "
+        "(tolkad som: 10 år från avtalets slut) skiljer sig från policyns för P-CRM "
+        "(7 år från avtalets slut, räknat från räkenskapsårets slut; raderas efter avböjd affär (+30 dagars marginal)): "
+        "registerförteckningen sparar uppgifterna längre (10 år)."
+    )
+
+
 def test_unreadable_register_retention_is_not_read_as_anything():
     acts = [activity(activity_id="A-GAP", policy_ref="P-SURVEY", retention="see deletion routine", purpose="Work")]
     found = only(run(acts, [system()]), "RET-04")
@@ -571,6 +584,16 @@ def test_retention_table_row():
     assert row["example_record_ids"] == "R-1"
     crm_row = table.iloc[0]
     assert crm_row["policy_rule"] is None and pd.isna(crm_row["policy_limit_days"])
+
+
+def test_retention_table_rule_in_swedish():
+    """The Retention sheet's ``policy_rule`` is worded in the report's language, the numbers unchanged."""
+    ctx = ctx_for([survey(), inquiry()], [survey_tool(), form_tool(20), crm()])
+    table = retention_table(replace(ctx, lang="sv"))
+    assert table["policy_rule"].tolist() == [None, "30 dagar från insamlingsdatum", "1 år från insamlingsdatum"]
+    english = retention_table(ctx)
+    assert english["policy_rule"].tolist() == [None, "30 days from collection date", "1 year from collection date"]
+    pd.testing.assert_series_equal(table["policy_limit_days"], english["policy_limit_days"])
 
 
 def test_activity_without_systems_keeps_a_row():

@@ -27,6 +27,7 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.reference.datafiles import reference
 from audit.reference.durations import KINDS, anchor_names, period_to_offset
+from audit.reference.i18n import LANGUAGES, check_language
 from audit.reference.schemas import UNITS
 from audit.reference.vocab import fold
 
@@ -38,8 +39,23 @@ _CYCLE = pd.Series(pd.date_range("2001-01-01", "2004-12-31", freq="D"))
 
 
 @dataclass(frozen=True)
+class RuleWords:
+    """A retention rule's words in one report language: anchor labels, unit words, kind templates."""
+
+    labels: dict[str, str]
+    separator: str
+    units: dict[str, list[str]]
+    kinds: dict[str, str]
+
+
+@dataclass(frozen=True)
 class AnchorBook:
-    """What ``anchors.yaml`` says about each retention anchor, validated."""
+    """What ``anchors.yaml`` says about each retention anchor, validated.
+
+    ``labels``, ``units`` and ``kinds`` are the English words; ``words``
+    holds them for every report language (English included), so a rule is
+    described in the report's language from data alone.
+    """
 
     labels: dict[str, str]
     ongoing: frozenset[str]
@@ -48,6 +64,7 @@ class AnchorBook:
     year_end_words: re.Pattern[str]
     units: dict[str, list[str]]
     kinds: dict[str, str]
+    words: dict[str, RuleWords]
 
 
 def _check_anchors(anchors: dict[str, dict[str, Any]]) -> None:
@@ -74,6 +91,29 @@ def _words(data: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, str]]:
     return units, kinds
 
 
+def _languages(data: dict[str, Any], english: RuleWords) -> dict[str, RuleWords]:
+    """Every report language's rule words: English from the top of the file, the others from ``languages``.
+
+    The schema has checked each block against the English one; here the
+    blocks must be exactly the report languages, so adding a language to
+    :mod:`audit.reference.i18n` without its rule words fails at load time.
+    """
+    others = data.get("languages") or {}
+    wanted = [lang for lang in LANGUAGES if lang != "en"]
+    if sorted(others) != sorted(wanted):
+        raise ReferenceDataError(f"{ANCHORS_FILE}: languages must be {', '.join(wanted)} (got {', '.join(others)})")
+    out = {"en": english}
+    for lang, block in others.items():
+        units, kinds = _words(block)
+        out[str(lang)] = RuleWords(
+            labels={str(k): str(v) for k, v in block["labels"].items()},
+            separator=str(block["separator"]),
+            units=units,
+            kinds=kinds,
+        )
+    return out
+
+
 @cache
 def anchor_book() -> AnchorBook:
     """Load ``data/reference/anchors.yaml`` and check it covers every anchor the policy may name.
@@ -93,18 +133,22 @@ def anchor_book() -> AnchorBook:
         if year_end not in anchors:
             raise ReferenceDataError(f"{ANCHORS_FILE}: year_end_anchor {year_end!r} is not an anchor")
         units, kinds = _words(data)
+        labels = {name: str(spec.get("label") or name) for name, spec in anchors.items()}
+        english = RuleWords(labels=labels, separator=str(data["separator"]), units=units, kinds=kinds)
+        languages = _languages(data, english)
         words = reference("durations")["anchors"][year_end]
     except (KeyError, TypeError, AttributeError) as exc:
         raise ReferenceDataError(f"{ANCHORS_FILE}: malformed ({exc!r})") from None
     phrases = sorted({re.escape(fold(w)) for w in words if fold(w)}, key=len, reverse=True)
     return AnchorBook(
-        labels={name: str(spec.get("label") or name) for name, spec in anchors.items()},
+        labels=labels,
         ongoing=frozenset(name for name, spec in anchors.items() if spec["blank"] == "ongoing"),
         stand_in={name: spec["stand_in"] for name, spec in anchors.items() if spec.get("stand_in")},
         year_end_anchor=year_end,
         year_end_words=re.compile(r"(?<!\w)(?:" + "|".join(phrases) + ")"),
         units=units,
         kinds=kinds,
+        words=languages,
     )
 
 
@@ -125,27 +169,45 @@ def year_end_slack() -> int:
     return int(((_CYCLE + pd.offsets.YearEnd(0)) - _CYCLE).dt.days.max())
 
 
-def period_words(iso: object) -> str:
-    """An ISO 8601 period in the report's words ("P7Y" -> "7 years"), the unit words from ``anchors.yaml``."""
-    units = anchor_book().units
+def rule_words(lang: str = "en") -> RuleWords:
+    """The words retention rules are described with in ``lang`` (raises on a language the report lacks)."""
+    return anchor_book().words[check_language(lang)]
+
+
+def anchor_label(anchor: object, lang: str = "en") -> str:
+    """How the report names an anchor in ``lang`` ("contract_end" -> "contract end", "avtalets slut").
+
+    An anchor the book does not know is shown as it is, as in :func:`describe_rule`.
+    """
+    return rule_words(lang).labels.get(str(anchor), str(anchor))
+
+
+def period_words(iso: object, lang: str = "en") -> str:
+    """An ISO 8601 period in the report's words ("P7Y" -> "7 years", "7 år"), the unit words from ``anchors.yaml``.
+
+    Singular for one, plural otherwise, in each language ("1 månad", "12 månader").
+    """
+    units = rule_words(lang).units
     parts = [f"{n} {units[u][0] if int(n) == 1 else units[u][1]}" for n, u in _ISO_PARTS.findall(str(iso))]
     return " ".join(parts) or str(iso)
 
 
-def describe_rule(kind: str, period: object, anchor: object, year_end: bool, grace: int) -> str:
-    """One retention rule in words, filled from the ``kinds`` templates of ``anchors.yaml``.
+def describe_rule(kind: str, period: object, anchor: object, year_end: bool, grace: int, lang: str = "en") -> str:
+    """One retention rule in words in ``lang``, filled from the ``kinds`` templates of ``anchors.yaml``.
 
     The Retention sheet's ``policy_rule`` column and the retention findings
     quote the same text, so the sheet and a finding never describe one rule
-    in two ways.
+    in two ways; both pass the report's language, so a Swedish report never
+    quotes a rule in English.
     """
     book = anchor_book()
+    words = rule_words(lang)
     # A period from the financial year end itself needs no "counted from the end of the financial year".
     key = "period_year_end" if kind == "period" and year_end and anchor != book.year_end_anchor else kind
-    label = book.labels.get(str(anchor), str(anchor))
-    return book.kinds[key].format(period=period_words(period), anchor=label, grace=grace)
+    label = anchor_label(anchor, lang)
+    return words.kinds[key].format(period=period_words(period, lang), anchor=label, grace=grace)
 
 
-def rules_in_words(texts: Iterable[str]) -> str:
-    """Several rules' texts as one cell: an activity's alternatives side by side."""
-    return "; ".join(texts)
+def rules_in_words(texts: Iterable[str], lang: str = "en") -> str:
+    """Several rules' texts as one cell: an activity's alternatives side by side (``separator`` of ``lang``)."""
+    return rule_words(lang).separator.join(texts)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from typing import Annotated, Literal, get_args
 
 import pycountry
@@ -326,17 +327,38 @@ class AnchorSpec(Strict):
     stand_in: str | None = None
 
 
+UnitWords = dict[Unit, Annotated[list[Text], Field(min_length=2, max_length=2)]]
+"""Per ISO 8601 designator, the unit's [singular, plural] word."""
+
+
+def _template_fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class RuleWords(Strict):
+    """A retention rule's words in one more report language (``anchors.yaml`` ``languages.<lang>``)."""
+
+    labels: dict[str, Text]
+    separator: str
+    units: UnitWords
+    kinds: dict[str, Text]
+
+
 class AnchorsFile(ReferenceFile):
     """``anchors.yaml``: the record-extract date columns retention rules count from.
 
     That every anchor of ``durations.yaml`` is listed is checked where both
-    files are used together (:func:`audit.rules.retention.anchor_book`).
+    files are used together (:func:`audit.reference.retention_periods.anchor_book`),
+    and so is that ``languages`` holds every report language but English
+    (the report languages are :mod:`audit.reference.i18n`'s, which imports this module).
     """
 
     anchors: dict[str, AnchorSpec]
     year_end_anchor: str
-    units: dict[Unit, Annotated[list[Text], Field(min_length=2, max_length=2)]]
+    separator: str
+    units: UnitWords
     kinds: dict[str, Text]
+    languages: dict[str, RuleWords]
 
     @model_validator(mode="after")
     def _references_resolve(self) -> AnchorsFile:
@@ -352,7 +374,31 @@ class AnchorsFile(ReferenceFile):
         absent = [k for k in (*KINDS, "period_year_end") if k not in self.kinds]
         if absent:
             raise FieldProblem(("kinds",), f"missing {', '.join(absent)}")
+        for lang, words in self.languages.items():
+            self._check_language(lang, words)
         return self
+
+    def _check_language(self, lang: str, words: RuleWords) -> None:
+        """A language block names the same anchors, units and kinds as English, each template with its fields.
+
+        A rule in a Swedish report must never fall back to an English word or
+        fail on a missing ``{field}`` half-way through an audit.
+        """
+        where = ("languages", lang)
+        for key, have, want in (
+            ("labels", words.labels, self.anchors),
+            ("units", words.units, self.units),
+            ("kinds", words.kinds, self.kinds),
+        ):
+            missing, extra = [k for k in want if k not in have], [k for k in have if k not in want]
+            if missing or extra:
+                said = [f"missing {', '.join(missing)}"] * bool(missing) + [f"unknown {', '.join(extra)}"] * bool(extra)
+                raise FieldProblem((*where, key), "; ".join(said))
+        for kind, template in words.kinds.items():
+            if _template_fields(template) != _template_fields(self.kinds[kind]):
+                raise FieldProblem(
+                    (*where, "kinds", kind), f"fields {sorted(_template_fields(template))} differ from the English ones"
+                )
 
 
 # --- countries.yaml and adequacy.yaml ------------------------------------------------------------

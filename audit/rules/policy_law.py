@@ -207,23 +207,25 @@ def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
     return _facts(rows, ["policy_id", "category", "category_label"])
 
 
-def policy_context(policy: PolicyModel, settings: Settings, text: str | None = None) -> AuditContext:
+def policy_context(policy: PolicyModel, settings: Settings, text: str | None = None, lang: str = "en") -> AuditContext:
     """A context for auditing ``policy`` alone: no inputs, judged as of the policy's own version date.
 
     A policy that gives no version date is judged as of the model's ``date``.
 
     ``text`` replaces the policy text POL-01 searches, so a test can audit a
-    variant of the wording without writing a policy model for it.
+    variant of the wording without writing a policy model for it; ``lang``
+    is the language the findings are worded in.
     """
     empty = pd.DataFrame(columns=PROVENANCE)
     inputs = Inputs(activities=empty, systems=empty, vendors=empty, requests=empty, disclosures=empty)
-    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=policy.version or policy.raw["date"])
+    as_of = policy.version or policy.raw["date"]
+    ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of, lang=i18n.check_language(lang))
     if text is not None:
         ctx.memo(TEXT_MEMO, lambda: text)
     return ctx
 
 
-def policy_findings(policy: PolicyModel, settings: Settings, text: str | None = None) -> pd.DataFrame:
+def policy_findings(policy: PolicyModel, settings: Settings, text: str | None = None, lang: str = "en") -> pd.DataFrame:
     """Findings of POL-01..04 for ``policy``, with no data folder (notebook 01, the tests).
 
     Parameters
@@ -234,5 +236,8 @@ def policy_findings(policy: PolicyModel, settings: Settings, text: str | None = 
         Severities.
     text
         The policy text POL-01 searches; default: the text the model was taken from.
+    lang
+        The report language the findings are worded in (``en``, ``sv``): notebook 01
+        passes its own, so the policy's findings read as the rest of its report.
     """
-    return run_family(policy_context(policy, settings, text), "POL")
+    return run_family(policy_context(policy, settings, text, lang), "POL")

@@ -17,7 +17,9 @@ book in :mod:`audit.reference.retention_periods`.
   extract lacks the column the rule counts from).
 
 The policy rule text the findings quote (``policy_rule``) is the Retention
-sheet's column, worded from ``anchors.yaml``'s ``kinds`` templates.
+sheet's column, worded from ``anchors.yaml``'s ``kinds`` templates in the
+report's language (``ctx.lang``), as are a register rule read back
+(``read_as``) and the period it keeps longer (``register_period``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pandas as pd
 
 from audit.reference.durations import default_anchor, parse_retention
 from audit.reference.i18n import text
-from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
+from audit.reference.retention_periods import anchor_label, describe_rule, max_days, period_words, rules_in_words
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
 from audit.rules.findings import cite_column
@@ -156,8 +158,7 @@ def anchor_date_missing(ctx: AuditContext) -> pd.DataFrame:
     gap = table[table["records_missing_anchor"].fillna(0).gt(0).to_numpy(dtype=bool)]
     facts = _record_facts(ctx, gap, "records_missing_anchor")
     facts["share_missing_anchor"] = 100 * facts["records_missing_anchor"] / facts["records_total"]
-    labels = anchor_book().labels
-    anchor_labels = [[labels[a] for a in anchors] for anchors in gap["blank_anchors"]]  # one per finding
+    anchor_labels = [[anchor_label(a, ctx.lang) for a in anchors] for anchors in gap["blank_anchors"]]  # per finding
     facts["missing_columns"] = gap["missing_columns"]
     facts["blank_anchors"] = gap["blank_anchors"]
     facts["anchor_labels"] = pd.Series(anchor_labels, index=gap.index, dtype="object")
@@ -167,8 +168,8 @@ def anchor_date_missing(ctx: AuditContext) -> pd.DataFrame:
     return facts
 
 
-def _register_gap(ours: list[dict[str, Any]], policy: pd.DataFrame) -> tuple[str, str | None] | None:
-    """How the register's rules differ from the policy's (a case and the period kept longer), or ``None``.
+def _register_gap(ours: list[dict[str, Any]], policy: pd.DataFrame, lang: str) -> tuple[str, str | None] | None:
+    """How the register's rules differ from the policy's (a case and the period kept longer, in ``lang``), or ``None``.
 
     A register rule matches a policy rule of the same kind; for ``until`` the
     anchor must be the same, for ``period`` the anchor too and the period no
@@ -184,7 +185,7 @@ def _register_gap(ours: list[dict[str, Any]], policy: pd.DataFrame) -> tuple[str
         if rule["kind"] == "period" and not same.empty:
             ok = same["period"].map(max_days) >= max_days(rule["period"])
             if not ok.any():
-                return "longer", period_words(rule["period"])
+                return "longer", period_words(rule["period"], lang)
         if same.empty:
             return "other_rule", None
     return None
@@ -210,14 +211,19 @@ def register_retention_differs(ctx: AuditContext) -> pd.DataFrame:
     ours = pd.Series([parsed[key] for key in keys], index=reg.index, dtype="object")
     # One comparison per register row (a few dozen), never per record.
     how = pd.Series(
-        [_register_gap(o, policy[policy["policy_id"] == pid]) for o, pid in zip(ours, reg["policy_ref"], strict=True)],
+        [
+            _register_gap(o, policy[policy["policy_id"] == pid], ctx.lang)
+            for o, pid in zip(ours, reg["policy_ref"], strict=True)
+        ],
         index=reg.index,
         dtype="object",
     )
     gap = reg[how.notna()]
     grace = ctx.settings.event_grace_days
     in_words = [
-        rules_in_words(describe_rule(r["kind"], r.get("period"), r.get("anchor"), False, grace) for r in o)
+        rules_in_words(
+            (describe_rule(r["kind"], r.get("period"), r.get("anchor"), False, grace, ctx.lang) for r in o), ctx.lang
+        )
         for o in ours[gap.index]
     ]
     return pd.DataFrame(
@@ -226,7 +232,9 @@ def register_retention_differs(ctx: AuditContext) -> pd.DataFrame:
             "retention": gap["retention"],
             "read_as": pd.Series(in_words, index=gap.index, dtype="object"),
             "policy_ref": gap["policy_ref"],
-            "policy_rule": gap["policy_ref"].map(policy.groupby("policy_id")["text"].agg(rules_in_words)),
+            "policy_rule": gap["policy_ref"].map(
+                policy.groupby("policy_id")["text"].agg(rules_in_words, lang=ctx.lang)
+            ),
             "case": pd.Series([h[0] for h in how[gap.index]], index=gap.index, dtype="object"),
             "register_period": pd.Series([h[1] for h in how[gap.index]], index=gap.index, dtype="object"),
             "evidence": cite_column(gap, ctx, "retention"),

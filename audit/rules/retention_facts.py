@@ -156,6 +156,9 @@ def _pairs(register: pd.DataFrame, extracts: Extracts) -> pd.DataFrame:
 def policy_rules(ctx: AuditContext) -> pd.DataFrame:
     """The policy's retention rules with ``year_end`` (a bookkeeping period) and ``text`` (the rule in words).
 
+    ``text`` is in the report's language (``ctx.lang``): the Retention
+    sheet's ``policy_rule`` and the retention findings quote it.
+
     ``year_end`` is data-driven: the anchor is ``anchors.yaml``'s
     ``year_end_anchor``, or the sentence names it in ``durations.yaml``'s words
     (P-CRM's "enligt bokföringslagen sparas i ytterligare 7 år" after contract end).
@@ -166,7 +169,7 @@ def policy_rules(ctx: AuditContext) -> pd.DataFrame:
     rules["year_end"] = (rules["anchor"] == book.year_end_anchor) | ((rules["kind"] == "period") & names_it)
     grace = ctx.settings.event_grace_days
     rules["text"] = [
-        describe_rule(k, p, a, bool(y), grace)
+        describe_rule(k, p, a, bool(y), grace, ctx.lang)
         for k, p, a, y in zip(rules["kind"], rules["period"], rules["anchor"], rules["year_end"], strict=True)
     ]
     return rules
@@ -218,7 +221,7 @@ def _binding_rules(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
     return pd.DataFrame({"policy_limit_days": best["limit_days"], "limit_anchor": anchor}, index=best.index)
 
 
-def _limits(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
+def _limits(rules: pd.DataFrame, grace: int, lang: str = "en") -> pd.DataFrame:
     """Per pair: the policy's limit in days after the binding rule's anchor (``limit_anchor``) and the rule text.
 
     The limit compares with a system's configured retention (RET-01) whatever
@@ -230,8 +233,9 @@ def _limits(rules: pd.DataFrame, grace: int) -> pd.DataFrame:
     date. N above the limit is a gap whatever date the system counts from;
     N within it is compliant when the system counts from collection or from
     the event (collection precedes the event), and is not asserted otherwise.
+    The rule texts of a pair are joined in ``lang``, the language they are worded in.
     """
-    texts = rules.groupby(PAIR, dropna=False, sort=False)["text"].agg(rules_in_words)
+    texts = rules.groupby(PAIR, dropna=False, sort=False)["text"].agg(rules_in_words, lang=lang)
     measurable = rules["kind"].isin(MEASURABLE).groupby([rules["activity_id"], rules["system_id"]], dropna=False).any()
     # Aligned on texts' index, not the union: a pair with a missing id cannot be sorted among the others.
     out = pd.DataFrame({"policy_rule": texts, "measurable": measurable.reindex(texts.index)}, index=texts.index)
@@ -429,7 +433,7 @@ def _compute_facts(ctx: AuditContext) -> RetentionFacts:
         inventory,
         pairs,
         rules,
-        _limits(rules, ctx.settings.event_grace_days),
+        _limits(rules, ctx.settings.event_grace_days, ctx.lang),
         _judge_records(ctx, pairs, rules, extracts),
     )
 
