@@ -14,7 +14,7 @@ from tools.sample import SAMPLE_AS_OF
 
 
 def test_sample_run_writes_everything_and_summarises(tmp_path, capsys):
-    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path)]) == 0
+    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     expected = run_audit(SAMPLE_DIR, SAMPLE_AS_OF).counts_by_severity()
     assert f"as of {SAMPLE_AS_OF.isoformat()}" in out
@@ -37,7 +37,8 @@ def test_as_of_defaults_to_today_and_says_so(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(cli, "date", Today)
     assert main(["--data", str(SAMPLE_DIR), "--out", str(tmp_path)]) == 0
-    assert f"as of {SAMPLE_AS_OF.isoformat()} (today)" in capsys.readouterr().out
+    # The bundled policy is Swedish, so without --lang the run speaks Swedish.
+    assert capsys.readouterr().out.startswith(f"Granskning av {SAMPLE_DIR} per {SAMPLE_AS_OF.isoformat()} (i dag)\n")
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])

@@ -182,7 +182,8 @@ def _read_table(path: Path, where: tuple[str, int, list[str]] | None) -> pd.Data
     for col in ("first_seen", "resolved_on"):
         if col in frame:
             frame[col] = _dates(frame[col]).dt.date.astype(object).where(_dates(frame[col]).notna(), None)
-    return frame.reset_index(drop=True)
+    # Empty cells are ``None`` (as the writer writes them), not NaN.
+    return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
 
 
 def _previous_as_of(path: Path) -> dt.date | None:
