@@ -58,7 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="date the audit is evaluated at (YYYY-MM-DD); default: today, printed",
     )
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
-    p.add_argument("--previous", type=Path, default=None, help="previous workbook to carry Status/Owner/Comment from")
+    p.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        help="previous workbook to carry Status, Owner, Comment and first-seen dates from "
+        "(default: the newest workbook in --out with a Findings sheet, whatever its name)",
+    )
     p.add_argument("--settings", type=Path, default=None, help="YAML file overriding data/reference/settings.yaml")
     p.add_argument(
         "--policy",
