@@ -337,7 +337,12 @@ def _aged(path: Path, seconds_ago: int) -> Path:
 
 
 SWEDISH = {
-    "Sammanfattning": [["Integritetsgranskning"], ["Organisation", "X AB"], ["Per datum", dt.datetime(2026, 9, 1)]],
+    # The meta lines need not start in column A.
+    "Sammanfattning": [
+        ["Integritetsgranskning"],
+        [None, "Organisation", "X AB"],
+        [None, "Per datum", dt.datetime(2026, 9, 1)],
+    ],
     "Avvikelser": [
         ["Avvikelser per 2026-09-01"],
         ["Avvikelse-id", "Allvarlighet", "Regel", "Status", "Ansvarig", "Kommentar", "Först sedd"],

@@ -192,11 +192,14 @@ def _previous_as_of(path: Path) -> dt.date | None:
         first = pd.read_excel(path, sheet_name=0, header=None, nrows=20, engine="calamine", dtype=object)
     except Exception:
         first = pd.DataFrame()
-    if first.shape[1] >= 2:
-        keys = first.iloc[:, 0].map(lambda v: None if pd.isna(v) else code_for("summary.meta", v))
-        hits = _dates(first.iloc[:, 1][keys == "as_of"]).dropna()
-        if len(hits):
-            return hits.iloc[0].date()
+    # The as-of label in either language, wherever the writer put it; the date is the next cell to its right.
+    for _, row in first.iterrows():  # at most 20 rows
+        cells = [v for v in row.tolist() if not pd.isna(v)]
+        for i, cell in enumerate(cells[:-1]):
+            if isinstance(cell, str) and code_for("summary.meta", cell) == "as_of":
+                hit = _dates(pd.Series([cells[i + 1]])).iloc[0]
+                if not pd.isna(hit):
+                    return hit.date()
     match = ISO_START.match(path.name)
     if match:
         try:
