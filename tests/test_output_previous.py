@@ -428,3 +428,19 @@ def test_the_workbook_about_to_be_replaced_is_used_only_alone(tmp_path: Path) ->
     assert find_previous(tmp_path, current) == current
     older = _aged(_crafted(tmp_path / workbook_name(EARLIER), SWEDISH), 1000)
     assert find_previous(tmp_path, current) == older
+
+
+def test_a_previous_workbook_without_findings_keeps_its_history(tmp_path: Path) -> None:
+    clean = {
+        "Findings": [["finding_id", "severity", "Status"]],
+        "Resolved": [["resolved_on", "finding_id", "Owner"], [dt.datetime(2026, 9, 1), "RET-01-cccccccccc", "Bo"]],
+    }
+    prev = read_previous(_crafted(tmp_path / workbook_name(EARLIER), clean))
+    assert prev.findings.empty and list(prev.findings.columns) == ["finding_id", "severity", "Status"]
+    findings = pd.DataFrame({"finding_id": ["REG-01-aaaaaaaaaa"], "severity": ["low"]})
+    out, resolved, carried = carry_forward(findings, prev, AS_OF, {"low": 180})
+    assert carried == Carried(source=prev.path, new=1)
+    assert list(out["Since last run"]) == ["new"]
+    assert resolved[["resolved_on", "finding_id", "Owner"]].to_dict("records") == [
+        {"resolved_on": date(2026, 9, 1), "finding_id": "RET-01-cccccccccc", "Owner": "Bo"}
+    ]

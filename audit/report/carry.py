@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -168,8 +168,9 @@ def _read_table(path: Path, where: tuple[str, int, list[str]] | None) -> pd.Data
         )
     except Exception as exc:  # calamine raises several types for damaged files
         raise InputError(f"{path}: previous workbook cannot be read ({type(exc).__name__}: {exc})") from None
-    frame = frame.iloc[:, : len(codes)]
-    frame.columns = codes[: frame.shape[1]]
+    # A header without rows (a clean audit) is still a table: every column, no rows.
+    frame = frame.reindex(columns=range(len(codes)))
+    frame.columns = codes
     frame = frame.loc[:, [c != "" for c in frame.columns]]
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame = frame[frame["finding_id"].notna()] if "finding_id" in frame else frame.iloc[0:0]
@@ -262,8 +263,10 @@ def carry_forward(
     """
     out = findings.assign(Status=OPEN, Owner=None, Comment=None, first_seen=as_of)
     out[CHANGE_COLUMN] = NEW if previous is not None else None
-    if previous is None or "finding_id" not in previous.findings:
+    if previous is None:
         return _dpo_order(add_dates(out, as_of, due_days)), pd.DataFrame(columns=RESOLVED_COLUMNS), Carried()
+    if "finding_id" not in previous.findings:
+        previous = replace(previous, findings=previous.findings.reindex(columns=["finding_id", *DPO_COLUMNS]))
     seen_then = min(previous.as_of or as_of, as_of)
     prev = previous.findings.drop_duplicates("finding_id").set_index("finding_id")
     if "first_seen" not in prev:
