@@ -23,10 +23,15 @@ AS_OF = date(2026, 11, 1)
 
 
 def texts(fig):
+    """Every text a figure draws: its own texts, titles, axis labels, tick labels and legends."""
     found = [t.get_text() for t in fig.texts]
+    legends = list(fig.legends)
     for ax in fig.axes:
         found += [ax.get_title(loc="left"), ax.get_xlabel()] + [t.get_text() for t in ax.texts]
         found += [t.get_text() for t in ax.get_yticklabels()]
+        legends += [ax.get_legend()] if ax.get_legend() else []
+    for legend in legends:
+        found += [legend.get_title().get_text()] + [t.get_text() for t in legend.get_texts()]
     return found
 
 
@@ -59,7 +64,7 @@ def test_findings_chart_uses_the_workbook_severity_colours():
 
 def test_transfer_chart_shows_each_third_country_once(sample_charts):
     labels = [t.get_text() for t in sample_charts["transfers_by_country"].axes[0].get_yticklabels()]
-    assert sorted(labels) == ["India", "Philippines", "United Kingdom", "United States"]
+    assert sorted(labels) == ["GB United Kingdom", "IN India", "PH Philippines", "US United States"]
 
 
 def test_transfer_colours_follow_the_safeguard_code_not_its_label():
@@ -75,7 +80,8 @@ def test_transfer_colours_follow_the_safeguard_code_not_its_label():
     ax = charts.transfers_by_country(register, AS_OF).axes[0]
     colours = {to_hex(p.get_facecolor()).upper() for p in ax.patches if p.get_width() > 0}
     assert colours == {charts.SAFEGUARD_COLOURS["scc_tia"], charts.SAFEGUARD_COLOURS["none"]}
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Standardavtalsklausuler och TIA", "ingen"]
+    # The legend names each code from the catalogue, whatever the register's label says.
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SCC + TIA", "no safeguard"]
 
 
 def test_every_third_country_safeguard_of_the_sample_has_a_colour(sample_result):
@@ -214,7 +220,7 @@ def test_extract_of_an_activity_that_cannot_be_judged(tmp_path, policy_ref):
     result = run_audit(data, SAMPLE_AS_OF)
     figures = make_charts(result)  # TypeError: boolean value of NA is ambiguous, before
     labels = [t.get_text() for t in figures["retention_overdue"].axes[0].get_yticklabels()]
-    assert "A-10 · S-NEWS" in labels and "A-07 · S-EVENT" not in labels
+    assert "A-10 Nyhetsbrev · S-NEWS" in labels and not any(label.startswith("A-07") for label in labels)
     assert any("not judged" in w for w in texts(figures["retention_overdue"]))
     written = write_report(result, tmp_path / "out", figures=figures)
     assert (tmp_path / "out" / "findings.csv") in written
@@ -276,3 +282,285 @@ def test_data_map_of_a_huge_register_draws_a_readable_picture():
     caption = next(w for w in words if w.startswith("As of"))
     assert f"{n - charts.MAP_NODES + 1:,} activities in the last box of their column" in caption
     assert fig.get_size_inches()[1] < 0.32 * charts.MAP_NODES + 3
+
+
+# --- the report's language, names beside codes, adequacy colours, recipients on the data map ----------
+
+TITLES = {
+    "en": {
+        "findings_by_area": "Findings by area and severity",
+        "transfers_by_country": "Third-country transfers by country and safeguard",
+        "retention_overdue": "Records past retention per activity",
+        "request_answer_times": "Request answer times against the deadline",
+        "data_map": "Data map: activities → systems → vendors and recipients → countries",
+    },
+    "sv": {
+        "findings_by_area": "Avvikelser per område och allvarlighet",
+        "transfers_by_country": "Överföringar till tredjeland per land och skyddsåtgärd",
+        "retention_overdue": "Poster över lagringstiden per behandling",
+        "request_answer_times": "Svarstider för begäranden mot tidsfristen",
+        "data_map": "Datakarta: behandlingar → system → leverantörer och mottagare → länder",
+    },
+}
+
+
+def _sample_in(result, lang):
+    named = _inputs(result)
+    out = {}
+    for key, spec in catalogue().charts.items():
+        out[key] = resolve(spec.draw)(*(named[name] for name in spec.inputs), AS_OF, lang=lang)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_sv(sample_result):
+    return _sample_in(sample_result, "sv")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_every_chart_is_titled_and_dated_in_its_language(sample_result, sample_sv, lang):
+    figures = sample_sv if lang == "sv" else _sample_in(sample_result, "en")
+    assert {key: fig.axes[0].get_title(loc="left") for key, fig in figures.items()} == TITLES[lang]
+    start = {"en": "As of 2026-11-01", "sv": "Per 2026-11-01"}[lang]
+    for fig in figures.values():
+        assert any(w.startswith(start) for w in texts(fig))
+        # One landscape page: fixed width, never taller than the page.
+        width, height = fig.get_size_inches()
+        assert width == charts.WIDTH and height <= charts.MAX_HEIGHT
+
+
+def test_swedish_charts_show_no_english_catalogue_text(sample_sv):
+    from audit.reference.i18n import catalogue as messages
+
+    english = {e["en"] for k, e in messages().items() if k.split(".")[0] in {"charts", "common"} and e["en"] != e["sv"]}
+    for key, fig in sample_sv.items():
+        drawn = {w for w in texts(fig) if w}
+        assert not drawn & english, key
+
+
+def test_findings_chart_in_swedish_names_areas_and_severities():
+    findings = pd.DataFrame(
+        {
+            "rule": ["SEC-01", "SEC-02", "RET-01"],
+            "area": ["Security", "Security", "Retention"],
+            "severity": ["high", "low", "high"],
+        }
+    )
+    fig = charts.findings_by_area(findings, load_settings(), AS_OF, lang="sv")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Lagringstid", "Säkerhet"]
+    assert ax.get_xlabel() == "Antal avvikelser"
+    assert ax.get_legend().get_title().get_text() == "Allvarlighet"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["hög", "medel", "låg", "info"]
+    assert "Per 2026-11-01 · 3 avvikelser" in texts(fig)
+
+
+def test_empty_chart_says_so_in_swedish():
+    fig = charts.request_answer_times(pd.DataFrame(), AS_OF, lang="sv")
+    assert "Inga begäranden i loggen" in texts(fig)
+    assert "Svarstider för begäranden mot tidsfristen" in texts(fig)
+
+
+def test_retention_chart_writes_numbers_the_swedish_way():
+    table = pd.DataFrame([{**_retention_row("A-10", 5000, 137), "activity": "Nyhetsbrev"}])
+    table = table.astype({"records_total": "Int64", "records_past_limit": "Int64"})
+    fig = charts.retention_overdue(table, AS_OF, lang="sv")
+    words = texts(fig)
+    assert "137 av 5\xa0000 (2,7\xa0%)" in words
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A-10 Nyhetsbrev · S-X"]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "1\xa0000" in ticks and "5\xa0000" in ticks
+    english = charts.retention_overdue(table, AS_OF)
+    assert "137 of 5,000 (2.7%)" in texts(english)
+
+
+def test_long_activity_names_are_cut_with_an_ellipsis():
+    name = "Behandling av personuppgifter i samband med mycket långa namn på aktiviteter"
+    table = pd.DataFrame([{**_retention_row("A-01", 10, 5), "activity": name}])
+    (label,) = [t.get_text() for t in charts.retention_overdue(table, AS_OF).axes[0].get_yticklabels()]
+    assert label.startswith("A-01 Behandling av") and "…" in label and label.endswith(" · S-X")
+    assert len(label) <= charts.LABEL_CHARS
+
+
+def test_request_chart_names_rights_and_statuses_in_swedish(sample_sv):
+    ax = sample_sv["request_answer_times"].axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:3] == ["R-001 (tillgång)", "R-002 (tillgång)", "R-003 (rättelse)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "i tid",
+        "för sent",
+        "öppen",
+        "öppen, försenad",
+        "tidsfrist",
+    ]
+
+
+def test_transfer_chart_names_countries_in_swedish(sample_sv):
+    ax = sample_sv["transfers_by_country"].axes[0]
+    labels = sorted(t.get_text() for t in ax.get_yticklabels())
+    assert labels == ["GB Förenade kungariket", "IN Indien", "PH Filippinerna", "US USA"]
+    assert ax.get_legend().get_title().get_text() == "Skyddsåtgärd"
+    assert "beslut om adekvat skyddsnivå" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _bar_colours(ax):
+    """Bar label → set of colours drawn on that row (bars of a barh are centred on the tick positions)."""
+    names = {round(t.get_position()[1]): t.get_text() for t in ax.get_yticklabels()}
+    out: dict[str, set[str]] = {}
+    for p in ax.patches:
+        if p.get_width() > 0:
+            row = names[round(p.get_y() + p.get_height() / 2)]
+            out.setdefault(row, set()).add(to_hex(p.get_facecolor()).upper())
+    return out
+
+
+def test_an_adequacy_decision_is_never_drawn_in_the_colour_of_no_safeguard():
+    register = pd.DataFrame(
+        {
+            "vendor": ["Northlight Films Ltd", "Kaveri"],
+            "country": ["GB", "IN"],
+            "eu_eea": [False, False],
+            "adequacy_decision": [date(2021, 6, 28), None],
+            "safeguard_code": ["adequacy", "none"],
+            "safeguard": ["adequacy decision", "none"],
+        }
+    )
+    bars = _bar_colours(charts.transfers_by_country(register, AS_OF).axes[0])
+    assert bars == {"GB United Kingdom": {charts.ADEQUACY}, "IN India": {charts.SAFEGUARD_COLOURS["none"]}}
+    assert charts.ADEQUACY != charts.SAFEGUARD_COLOURS["none"] != charts.THIRD_COUNTRY
+    # The data map: the adequacy country is green, the one without a safeguard red, and so are their lines.
+    activities = pd.DataFrame({"activity_id": ["A-1"], "activity": ["Film"], "systems": [[]], "recipients": [[]]})
+    systems = pd.DataFrame({"system_id": ["S-1"], "system": ["Archive"], "vendor": ["Kaveri"]})
+    fig = charts.data_map(activities.assign(systems=[["S-1"]]), systems, register, AS_OF)
+    boxes = _boxes(fig)
+    assert boxes["GB United Kingdom"] == charts.ADEQUACY and boxes["IN India"] == charts.THIRD_COUNTRY
+
+
+def _boxes(fig):
+    """Data map box text → its fill colour."""
+    return {
+        t.get_text(): to_hex(t.get_bbox_patch().get_facecolor()).upper()
+        for t in fig.axes[0].texts
+        if t.get_bbox_patch() is not None
+    }
+
+
+def _box_at(fig):
+    """Data map box text → its (x, y) position."""
+    return {t.get_text(): t.get_position() for t in fig.axes[0].texts if t.get_bbox_patch() is not None}
+
+
+def _segments(fig):
+    """Every line of the data map as ((x0, y0), (x1, y1), linestyle is dashed)."""
+    out = []
+    for coll in fig.axes[0].collections:
+        dashed = coll.get_linestyle()[0][1] is not None
+        for seg in coll.get_segments():
+            (x0, y0), (x1, y1) = seg
+            out.append(((round(x0, 2), round(y0, 3)), (round(x1, 2), round(y1, 3)), dashed))
+    return out
+
+
+def _linked(fig, a, b):
+    """Whether the data map draws a line from box ``a`` to box ``b`` (and whether it is dashed)."""
+    at = _box_at(fig)
+    (ax0, ay0), (bx1, by1) = at[a], at[b]
+    for (x0, y0), (x1, y1), dashed in _segments(fig):
+        if (
+            abs(x0 - ax0 - 0.12) < 0.01
+            and abs(x1 - bx1 + 0.12) < 0.01
+            and abs(y0 - ay0) < 1e-3
+            and abs(y1 - by1) < 1e-3
+        ):
+            return "dashed" if dashed else "solid"
+    return None
+
+
+def _planted_map(lang="en", with_log=True):
+    activities = pd.DataFrame(
+        {
+            "activity_id": ["A-1", "A-2"],
+            "activity": ["Bokföring", "Kundregister"],
+            "systems": [["S-1"], []],
+            "recipients": [["MailCo", "Skatteverket"], []],
+        }
+    )
+    systems = pd.DataFrame({"system_id": ["S-1"], "system": ["Ekonomiportalen"], "vendor": ["MailCo"]})
+    register = pd.DataFrame(
+        {
+            "vendor": ["MailCo", "Carasent ASA"],
+            "country": ["US", "NO"],
+            "eu_eea": [False, True],
+            "adequacy_decision": [None, None],
+            "safeguard_code": ["scc_tia", "not_needed"],
+            "systems": [["S-1"], []],
+            "activities": [["A-1"], ["A-2"]],
+        }
+    )
+    log = pd.DataFrame({"activity_id": ["A-2"], "recipient": ["Polismyndigheten"]}) if with_log else None
+    return charts.data_map(activities, systems, register, AS_OF, lang=lang, disclosures=log)
+
+
+def test_data_map_links_recipients_that_are_not_systems_to_their_activities():
+    fig = _planted_map()
+    boxes = _boxes(fig)
+    # Names beside codes; the vendor of a system stays a vendor box, the others are recipient boxes.
+    assert {"A-1 Bokföring", "A-2 Kundregister", "S-1 Ekonomiportalen", "US United States", "NO Norway"} <= set(boxes)
+    assert boxes["MailCo"] == charts.NODE.upper()
+    for name in ("Skatteverket", "Carasent ASA", "Polismyndigheten"):
+        assert boxes[name] == charts.RECIPIENT.upper(), name
+    # From the register's recipients column, the transfer register's activities and the disclosure log.
+    assert _linked(fig, "A-1 Bokföring", "Skatteverket") == "dashed"
+    assert _linked(fig, "A-2 Kundregister", "Carasent ASA") == "dashed"
+    assert _linked(fig, "A-2 Kundregister", "Polismyndigheten") == "dashed"
+    # A vendor reached through the activity's own system is not linked to it a second time.
+    assert _linked(fig, "A-1 Bokföring", "S-1 Ekonomiportalen") == "solid"
+    assert _linked(fig, "S-1 Ekonomiportalen", "MailCo") == "solid"
+    assert _linked(fig, "A-1 Bokföring", "MailCo") is None
+    assert _linked(fig, "MailCo", "US United States") == "solid"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [
+        "vendor of a system",
+        "recipient, not a system (authority, group company, other)",
+        "activity discloses to the recipient directly",
+        "third country, every transfer on an adequacy decision",
+        "third country, some transfer on another safeguard or none",
+    ]
+
+
+def test_data_map_in_swedish():
+    fig = _planted_map("sv", with_log=False)
+    words = texts(fig)
+    assert {"Behandlingar", "System", "Leverantörer och mottagare", "Länder", "US USA", "NO Norge"} <= set(words)
+    assert "mottagare utan system (myndighet, koncernbolag, annan)" in words
+    assert "Polismyndigheten" not in words  # known only from the disclosure log, which was not given
+
+
+def test_sample_data_map_draws_authorities_and_group_companies(sample_result):
+    inputs = sample_result.inputs
+    fig = charts.data_map(
+        inputs.activities, inputs.systems, sample_result.tables["transfers"], AS_OF, disclosures=inputs.disclosures
+    )
+    boxes = _boxes(fig)
+    assert boxes["Skatteverket"] == boxes["Polismyndigheten"] == boxes["Carasent ASA"] == charts.RECIPIENT.upper()
+    assert _linked(fig, "A-05 Bokföring", "Skatteverket") == "dashed"
+    crm = "A-02 Kund- och leverantörsregiste…"  # cut to one line of its column
+    assert len(crm) == charts.BOX_CHARS and crm in boxes
+    assert _linked(fig, crm, "Polismyndigheten") == "dashed"
+    assert _linked(fig, "A-13 Rekrytering", "Carasent ASA") == "dashed"
+    assert _linked(fig, crm, "S-CRM Kundkraft CRM") == "solid"
+    assert boxes["GB United Kingdom"] == charts.ADEQUACY
+    assert boxes["US United States"] == boxes["IN India"] == charts.THIRD_COUNTRY
+
+
+def test_data_map_draws_no_recipient_box_when_every_recipient_is_a_system_vendor():
+    activities = pd.DataFrame({"activity_id": ["A-1"], "systems": [["S-1"]], "recipients": [["MailCo"]]})
+    systems = pd.DataFrame({"system_id": ["S-1"], "vendor": ["MailCo"]})
+    register = pd.DataFrame(
+        {"vendor": ["MailCo"], "country": ["SE"], "eu_eea": [True], "systems": [["S-1"]], "activities": [["A-1"]]}
+    )
+    fig = charts.data_map(activities, systems, register, AS_OF)
+    assert set(_boxes(fig).values()) == {charts.NODE.upper()}
+    assert not any(dashed for *_, dashed in _segments(fig))
+    assert _linked(fig, "MailCo", "SE Sweden") == "solid"

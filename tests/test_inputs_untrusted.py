@@ -537,7 +537,7 @@ def test_an_activity_without_an_id_keeps_its_recipients(sample_copy: Path, tmp_p
     assert inputs.activities["activity_id"].tolist().count("(row 13)") == 1
     result = run_audit(sample_copy, AS_OF)
     rec = result.findings[result.findings["rule"].eq("REC-01")]
-    row13 = rec[rec["evidence"].eq("activities.xlsx › Activities › row 13, column recipients")]
+    row13 = rec[rec["evidence"].eq("activities.xlsx › Activities › row 13, column Mottagare")]
     assert row13[["activity_id", "subject"]].values.tolist() == [["(row 13)", "(row 13):Adtrack Nordic AB"]]
     audit_and_report(sample_copy, tmp_path / "out")
 

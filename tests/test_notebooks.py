@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -42,7 +44,13 @@ EXPECTED_NOTEBOOKS = {
     "06-requests",
 }
 ALLOWED_IMPORTS = {"audit", "datetime", "pathlib", "pandas"}
-PARAMETERS = {"data_dir": "../data/sample", "as_of": "2026-11-01", "out_dir": "../reports", "policy": None}
+PARAMETERS = {
+    "data_dir": "../data/sample",
+    "as_of": "2026-11-01",
+    "out_dir": "../reports",
+    "policy": None,
+    "lang": None,
+}
 COUNTS_TAG = "severity-counts"
 
 
@@ -189,30 +197,78 @@ def _inject(book: nbformat.NotebookNode, values: dict[str, str]) -> nbformat.Not
     return book
 
 
-def test_dpo_report_notebook_exports_the_workbook_and_shows_run_audit_counts(tmp_path: Path):
-    data = tmp_path / "sample"
-    shutil.copytree(SAMPLE_DIR, data)
-    out = tmp_path / "out"
-    as_of = SAMPLE_AS_OF.isoformat()
-    book = _inject(
-        nbformat.read(NOTEBOOK_DIR / "00-dpo-report.ipynb", as_version=4),
-        {"data_dir": str(data), "as_of": as_of, "out_dir": str(out)},
-    )
+def _execute(name: str, values: dict[str, str | None]) -> nbformat.NotebookNode:
+    book = _inject(nbformat.read(NOTEBOOK_DIR / name, as_version=4), values)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), os.environ.get("PYTHONPATH", "")])}
     client = NotebookClient(
         book, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     )
     client.execute(env=env)
+    return book
+
+
+def _results(book: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "execute_result"]
+
+
+def _html_cells(book: nbformat.NotebookNode) -> list[str]:
+    """The text of every ``<td>`` of every HTML output, as the reader sees it."""
+    return [
+        cell.strip()
+        for o in _results(book)
+        for cell in re.findall(r"<td[^>]*>([^<]*)</td>", o.data.get("text/html", ""))
+    ]
+
+
+def _programmer_values(cells: list[str]) -> list[str]:
+    """Cells a DPO should never see: Python booleans, missing-value reprs, whole numbers with ``.0``."""
+    return [c for c in cells if c in {"True", "False", "nan", "NaT", "<NA>", "None"} or re.fullmatch(r"-?\d+\.0", c)]
+
+
+def test_dpo_report_notebook_exports_the_workbook_and_shows_run_audit_counts(tmp_path: Path):
+    data = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, data)
+    out = tmp_path / "out"
+    as_of = SAMPLE_AS_OF.isoformat()
+    book = _execute("00-dpo-report.ipynb", {"data_dir": str(data), "as_of": as_of, "out_dir": str(out)})
 
     assert (out / workbook_name(SAMPLE_AS_OF)).is_file()
     counts_cell = next(c for c in book.cells if COUNTS_TAG in c.metadata.get("tags", []))
-    shown = next(o for o in counts_cell.outputs if o.output_type == "execute_result").data["application/json"]
+    output = next(o for o in counts_cell.outputs if o.output_type == "execute_result")
+    assert sorted(output.data) == ["text/html", "text/plain"]  # no application/json: JupyterLab would draw a tree
+    shown = json.loads(output.data["text/plain"])
     expected = run_audit(data, SAMPLE_AS_OF).counts_by_severity()
     assert shown == {sev: int(n) for sev, n in expected.items()}
     assert list(shown) == ["high", "medium", "low", "info"]
     assert sum(shown.values()) == len(pd.read_csv(out / "findings.csv")) > 0
+    # lang = None: the bundled sample's policy is Swedish, so the notebook speaks Swedish
+    html = output.data["text/html"]
+    assert "<table" in html and "<caption>Avvikelser per allvarlighet (4 rader)</caption>" in html
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", html) == [
+        "hög",
+        str(shown["high"]),
+        "medel",
+        str(shown["medium"]),
+        "låg",
+        str(shown["low"]),
+        "info",
+        str(shown["info"]),
+    ]
+    assert all("application/json" not in o.data for o in _results(book))
+    assert _programmer_values(_html_cells(book)) == []
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
+
+
+def test_retention_notebook_shows_yes_no_and_whole_numbers(tmp_path: Path):
+    book = _execute("05-retention.ipynb", {"out_dir": str(tmp_path), "lang": "en"})
+    cells = _html_cells(book)
+    assert _programmer_values(cells) == []
+    assert {"yes", "no"} <= set(cells)
+    assert "365" in cells
+    retention = next(o for o in _results(book) if "<caption>Retention (" in o.data.get("text/html", ""))
+    assert "<th" in retention.data["text/html"]
+    assert all("application/json" not in o.data for o in _results(book))
 
 
 # --- audit.report.notebook helpers --------------------------------------------------------------------------
@@ -318,18 +374,123 @@ def test_browser_widget_filters_and_keeps_an_html_fallback(settings, capsys):
     browser.severity.value = ("high",)
     browser.activity.value = "A-07"
     assert browser.current["rule"].tolist() == ["RET-03"]
-    assert browser.activity.options == (nb.ALL_ACTIVITIES, "A-01", "A-02", "A-07")
+    assert browser.activity.options == (
+        ("all activities", nb.ALL_ACTIVITIES),
+        ("A-01", "A-01"),
+        ("A-02", "A-02"),
+        ("A-07", "A-07"),
+    )
+    assert browser.severity.options[0] == ("high", "high")
     bundle = browser._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert ">REC-02<" in bundle["text/html"]  # the fallback shows all findings, not the filtered view
     capsys.readouterr()
 
 
-def test_severity_summary_is_readable_as_json(settings):
+def _mimebundle(obj: object) -> dict[str, object]:
+    """What IPython sends the frontend for ``obj`` (the format JupyterLab then chooses from)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    data, _ = InteractiveShell.instance().display_formatter.format(obj)
+    return data
+
+
+def test_severity_summary_is_html_and_plain_json_never_a_json_tree(settings):
     counts = pd.Series({"high": 3, "medium": 0, "low": 1, "info": 2}, name="findings")
-    bundle = nb.severity_summary(counts, settings)._repr_mimebundle_()
-    assert bundle["application/json"] == {"high": 3, "medium": 0, "low": 1, "info": 2}
-    assert f"background-color: #{settings.severity_fills['low']}" in bundle["text/html"]
+    summary = nb.severity_summary(counts, settings)
+    bundle = _mimebundle(summary)
+    assert sorted(bundle) == ["text/html", "text/plain"]
+    assert json.loads(str(bundle["text/plain"])) == {"high": 3, "medium": 0, "low": 1, "info": 2}
+    assert f"background-color: #{settings.severity_fills['low']}" in str(bundle["text/html"])
+    assert "<caption>Findings by severity (4 rows)</caption>" in str(bundle["text/html"])
+    swedish = nb.severity_summary(counts, settings, lang="sv")._repr_html_()
+    assert "<caption>Avvikelser per allvarlighet (4 rader)</caption>" in swedish
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", swedish) == ["hög", "3", "medel", "0", "låg", "1", "info", "2"]
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", swedish) == ["Allvarlighet", "Avvikelser"]
+
+
+def test_every_helper_display_offers_no_json(settings):
+    frame = pd.DataFrame({"severity": ["high"], "n": [1]})
+    shown = [
+        nb.style_table(frame, settings),
+        nb.findings_browser(_findings(), settings, interactive=False),
+        nb.chart_gallery({}),
+        nb.severity_summary(pd.Series({"high": 1}), settings),
+    ]
+    assert [sorted(_mimebundle(s)) for s in shown] == [["text/html", "text/plain"]] * 4
+
+
+def test_style_table_speaks_the_report_language(settings):
+    frame = pd.DataFrame(
+        {
+            "severity": ["high", "low"],
+            "area": ["POL", "Total"],
+            "days": [365.0, None],
+            "share": [0.25, 1234.5],
+            "auto_delete": [True, False],
+            "flag": pd.array([False, None], dtype="boolean"),
+            "count": pd.array([1234, pd.NA], dtype="Int64"),
+        }
+    )
+    sv = nb.style_table(frame, settings, caption="findings", lang="sv")
+    html = sv.to_html()
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == [
+        "hög",
+        "Policy mot lag",
+        "365",
+        "0,25",
+        "ja",
+        "nej",
+        "1\xa0234",
+        "låg",
+        "Totalt",
+        "",
+        "1\xa0234,5",
+        "nej",
+        "",
+        "",
+    ]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+    assert headers == ["Allvarlighet", "Område", "days", "share", "auto_delete", "flag", "count"]
+    assert sv.caption == "Avvikelser (2 rader)"
+    assert sv.data.columns.tolist() == frame.columns.tolist()  # the data keep their codes
+    en = nb.style_table(frame, settings, caption="My own title")
+    en_cells = re.findall(r"<td[^>]*>([^<]*)</td>", en.to_html())
+    assert en_cells[:7] == ["high", "Policy vs law", "365", "0.25", "yes", "no", "1,234"]
+    assert en.caption == "My own title (2 rows)"
+    shown_english = pd.DataFrame({"area": ["Policy vs law", "Total", "Own area"], "severity": ["high", "hög", "x"]})
+    relabelled = re.findall(r"<td[^>]*>([^<]*)</td>", nb.style_table(shown_english, settings, lang="sv").to_html())
+    assert relabelled == ["Policy mot lag", "hög", "Totalt", "hög", "Own area", "x"]
+
+
+def test_row_note_and_display_value_in_both_languages():
+    assert nb.row_note(1, 1) == "1 row"
+    assert nb.row_note(200, 5000, "en") == "first 200 of 5,000 rows"
+    assert nb.row_note(200, 5000, "sv") == "de första 200 av 5\xa0000 rader"
+    assert nb.row_note(0, 0, "sv") == "0 rader"
+    assert [nb.display_value(v, "sv") for v in (True, False, 365.0, 2.5)] == ["ja", "nej", "365", "2.5"]
+    assert nb.display_value([True, dt.date(2026, 1, 2)]) == "yes; 2026-01-02"
+
+
+def test_browser_filters_speak_swedish(settings, capsys):
+    browser = nb.findings_browser(_findings(), settings, interactive=True, lang="sv")
+    assert isinstance(browser, nb.FindingsBrowser)
+    assert browser.severity.description == "Allvarlighet"
+    assert browser.severity.options == (("hög", "high"), ("medel", "medium"), ("låg", "low"), ("info", "info"))
+    assert browser.activity.options[0] == ("alla behandlingar", nb.ALL_ACTIVITIES)
+    browser.severity.value = ("info",)
+    assert browser.current["rule"].tolist() == ["TRF-05"]
+    assert "<caption>Avvikelser (5 rader)</caption>" in browser._repr_mimebundle_()["text/html"]
+    capsys.readouterr()
+
+
+def test_notebook_language_follows_the_command_line_rule(tmp_path: Path):
+    assert nb.notebook_language("en") == "en"
+    assert nb.notebook_language(None) == "sv"  # the bundled policy is Swedish
+    mine = tmp_path / "settings.yaml"
+    mine.write_text("lang: en\n", encoding="utf-8")
+    assert nb.notebook_language(None, settings=load_settings(mine)) == "en"
 
 
 def test_chart_gallery_embeds_every_figure():
@@ -341,6 +502,8 @@ def test_chart_gallery_embeds_every_figure():
     html = nb.chart_gallery(figures)._repr_html_()
     assert html.count("data:image/png;base64,") == 2
     assert 'alt="one chart"' in html
+    swedish = nb.chart_gallery({"data_map": figures["two"]}, lang="sv")._repr_html_()
+    assert "<figcaption><b>Datakarta</b></figcaption>" in swedish
 
 
 def _prov(frame: pd.DataFrame, file: str, sheet: str, rows: list[int]) -> pd.DataFrame:
@@ -389,3 +552,15 @@ def test_written_files_lists_names_and_sizes(tmp_path: Path):
     path.write_bytes(b"x" * 2048)
     table = nb.written_files([path])
     assert table.to_dict("records") == [{"file": "book.xlsx", "folder": str(tmp_path), "kB": 2.0}]
+
+
+def test_policy_overview_shows_the_version_as_a_date_and_none_for_no_warning(settings):
+    from audit.policy.model import load_policy
+
+    policy = load_policy()
+    table = nb.policy_overview(policy, "sv")
+    assert table["item"].tolist() == ["Versionsdatum", "Språk", "Policytext", "Modellen skiljer sig från texten"]
+    assert table["value"].tolist()[:2] == [policy.version, "sv"]
+    assert table["value"].iloc[3] == "ingen"
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", nb.style_table(table, settings, lang="sv").to_html())
+    assert cells[1] == policy.version.isoformat()

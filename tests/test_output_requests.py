@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from audit.reference.i18n import code_for
 from audit.report import write_report
 from audit.report.excel import workbook_name
 from audit.rules.registry import run_family
@@ -58,7 +59,8 @@ def test_requests_sheet_of_a_real_log(tmp_path: Path) -> None:
     )
     write_report(run_audit(data, AS_OF), tmp_path / "out")
     ws = openpyxl.load_workbook(tmp_path / "out" / workbook_name(AS_OF))["Requests"]
-    head = [c.value for c in ws[1]]
+    # Headers are labels in the report language; map them back to the table's columns.
+    head = [code_for("report.column", c.value) or c.value for c in ws[1]]
     rows = {r[0]: dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
     assert [rows[r]["extended"] for r in ("R-1", "R-2", "R-3")] == [None, "no", "yes"]
     assert rows["R-1"]["identity_verified"].date() == date(2025, 2, 4)

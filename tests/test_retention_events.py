@@ -134,7 +134,7 @@ def test_configured_365_days_against_deletion_after_course_completion_is_ret01()
         "activity A-TR counted from training completed (P-TRAINING: deleted after training completed (+30 days "
         "grace)): data recorded on that date stays past the policy's limit whatever date the system counts from."
     )
-    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column retention_days"
+    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column retention days"
     assert found.loc[0, "policy_clause"] == "§10 «Lagringstid: Raderas efter genomförd utbildning.»"
 
 

@@ -100,7 +100,7 @@ def test_recipient_whose_category_cannot_be_determined():
     found = findings(world(systems=systems), "REC-01")
     assert list(found["subject"]) == ["A-10:LmsCo"]
     assert (
-        "(listed; system vendor; category unknown): recipient category could not be determined"
+        "(listed, system vendor; category unknown): recipient category could not be determined"
         in found.loc[0, "detail"]
     )
 
@@ -143,7 +143,7 @@ def test_processors_without_dpa():
     assert (
         found.loc[1, "detail"] == "Vendor SubCo (sub-processor, IE) has no signed data processing agreement recorded."
     )
-    assert found.loc[0, "evidence"] == "inventory.xlsx › Vendors › row 5, column dpa_signed"
+    assert found.loc[0, "evidence"] == "inventory.xlsx › Vendors › row 5, column dpa signed"
     assert "personuppgiftsbiträden" in found.loc[0, "policy_clause"]
 
 
@@ -219,11 +219,11 @@ def test_authority_disclosure_without_legal_obligation():
     found = findings(world(disclosures=disc), "REC-05")
     assert list(found["subject"]) == ["A-02:Polismyndigheten:2026-04-15", "A-02:Skatteverket:2026-05-02"]
     assert found.loc[0, "detail"] == (
-        "Disclosure of 2026-04-15 to authority Polismyndigheten (activity A-02) rests on legitimate_interests, "
-        "not on legal_obligation."
+        "Disclosure of 2026-04-15 to authority Polismyndigheten (activity A-02) rests on legitimate interests, "
+        "not on legal obligation."
     )
     assert "rests on no legal basis" in found.loc[1, "detail"]
-    assert found.loc[0, "evidence"] == "disclosures.xlsx › Disclosures › row 3, column legal_basis"
+    assert found.loc[0, "evidence"] == "disclosures.xlsx › Disclosures › row 3, column legal basis"
     assert found.loc[0, "policy_clause"] == (
         "§6 «Vi har ibland en lagstadgad skyldighet att lämna ut personuppgifter på begäran av myndigheter.»"
     )
@@ -254,7 +254,7 @@ def test_undated_disclosure_is_named_so_in_subject_and_detail():
     assert list(found["subject"]) == ["A-02:Polismyndigheten:no date"]
     assert found.loc[0, "detail"] == (
         "Disclosure of no date to authority Polismyndigheten (activity A-02) rests on no legal basis, "
-        "not on legal_obligation."
+        "not on legal obligation."
     )
 
 
@@ -276,7 +276,7 @@ def test_a_recipient_in_two_categories_not_named_is_one_finding():
     found = findings(world(activities=acts, systems=systems), "REC-01")
     assert list(found["subject"]) == ["A-12:Revisionsbyrån AB"]
     assert found.loc[0, "detail"].startswith(
-        "Activity A-12 shares data with Revisionsbyrån AB (listed; system vendor; category Ekonomikonsult, "
+        "Activity A-12 shares data with Revisionsbyrån AB (listed, system vendor; category Ekonomikonsult, "
         "Webbanalys): not named for P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: "
     )
 

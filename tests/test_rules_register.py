@@ -141,10 +141,16 @@ def test_classification_of_the_world():
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"policy_ref": None}, "is a controller activity with no policy_ref"),
-        ({"policy_ref": "  "}, "is a controller activity with no policy_ref"),
-        ({"policy_ref": "P-HR"}, "is a controller activity citing policy_ref 'P-HR', which is not a policy activity"),
-        ({"role": "joint_controller", "policy_ref": None}, "is a joint controller activity with no policy_ref"),
+        ({"policy_ref": None}, "is a controller activity that refers to no activity of the policy."),
+        ({"policy_ref": "  "}, "is a controller activity that refers to no activity of the policy."),
+        (
+            {"policy_ref": "P-HR"},
+            "is a controller activity referring to the policy activity «P-HR», which the policy does not have.",
+        ),
+        (
+            {"role": "joint_controller", "policy_ref": None},
+            "is a joint controller activity that refers to no activity of the policy.",
+        ),
         (
             {"role": None, "policy_ref": "P-PROCESSOR"},
             "is a controller activity but cites P-PROCESSOR, which the policy",
@@ -156,7 +162,7 @@ def test_undisclosed_controller_activity(changes, reason):
     found = findings(ctx, "REG-01")
     assert list(found["subject"]) == ["A-99"]
     assert found.loc[0, "detail"].startswith(f"Activity A-99 (Lönehantering) {reason}")
-    assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 15, column policy_ref"
+    assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 15, column policy ref"
     assert found.loc[0, "severity"] == "high"
 
 
@@ -213,7 +219,7 @@ def test_category_not_listed_for_the_policy_activity():
         "Activity A-12 (Activity A-12) records Personnummer («Personnummer»), which is not among the data "
         "categories policy activity P-NEWSLETTER lists: Namn, E-post."
     )
-    assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column data_categories"
+    assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column data categories"
     assert found.loc[0, "policy_clause"] == "§10 «Personuppgifter: Namn, e-post.»"
 
 
@@ -253,7 +259,7 @@ def test_system_category_no_using_activity_accounts_for():
         "of the activities using it lists (activities using it: A-01 → P-INQUIRY)."
     )
     assert "could not be matched" in found.loc[0, "detail"]
-    assert found.loc[1, "evidence"] == "inventory.xlsx › Systems › row 2, column data_categories"
+    assert found.loc[1, "evidence"] == "inventory.xlsx › Systems › row 2, column data categories"
 
 
 def test_processor_activity_accounts_for_its_own_categories_on_a_shared_system():
@@ -282,8 +288,8 @@ def test_phased_basis_subset_is_consistent(basis):
         ("A-02", ["consent"], "consent"),
         ("A-02", ["contract", "consent"], "consent, contract"),
         ("A-12", [], "none"),
-        ("A-12", ["legitimate_interests", "consent"], "consent, legitimate_interests"),
-        ("A-11", ["legitimate_interests"], "legitimate_interests"),
+        ("A-12", ["legitimate_interests", "consent"], "consent, legitimate interests"),
+        ("A-11", ["legitimate_interests"], "legitimate interests"),
     ],
 )
 def test_basis_differs(aid, basis, said):
@@ -291,14 +297,14 @@ def test_basis_differs(aid, basis, said):
     found = findings(world(activities=acts), "REG-04")
     assert list(found["subject"]) == [aid]
     policy_says = {
-        "A-02": "P-CRM says before: legitimate_interests; during: contract; after: legal_obligation.",
-        "A-12": "P-NEWSLETTER says legitimate_interests.",
+        "A-02": "P-CRM says before: legitimate interests; during: contract; after: legal obligation.",
+        "A-12": "P-NEWSLETTER says legitimate interests.",
         "A-11": "P-CASE-FILMS says contract.",
     }[aid]
     assert found.loc[0, "detail"] == (
         f"Activity {aid} (Activity {aid}) has legal basis {said} in the register; policy activity {policy_says}"
     )
-    assert found.loc[0, "evidence"].endswith(", column legal_basis")
+    assert found.loc[0, "evidence"].endswith(", column legal basis")
 
 
 def test_processor_and_cookie_entries_have_no_policy_basis_to_match():
@@ -318,7 +324,7 @@ def test_missing_art30_fields_one_finding_each():
         found.loc[1, "detail"]
         == "Activity A-04 (Activity A-04): the register entry has no retention, which Art. 30(1) requires."
     )
-    assert found.loc[2, "evidence"] == "activities.xlsx › Activities › row 5, column security_measures"
+    assert found.loc[2, "evidence"] == "activities.xlsx › Activities › row 5, column security measures"
 
 
 def test_processor_entry_needs_only_security_measures():

@@ -156,8 +156,8 @@ def test_access_without_identity_check():
         == "Portability request R-P was completed 2026-01-20 before the identity was verified (2026-01-25)."
     )
     assert set(found["evidence"]) == {
-        "requests.xlsx › Requests › row 2, column identity_verified",
-        "requests.xlsx › Requests › row 3, column identity_verified",
+        "requests.xlsx › Requests › row 2, column identity verified",
+        "requests.xlsx › Requests › row 3, column identity verified",
     }
 
 

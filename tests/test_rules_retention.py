@@ -147,7 +147,7 @@ def test_configured_retention_one_day_over_the_policy_period():
         "System S-FORM (Formtool) is configured to keep data 31 days, longer than the 30 days the policy allows "
         "for activity A-INQ (P-INQUIRY: 30 days from collection date)."
     )
-    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column retention_days"
+    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column retention days"
     assert found.loc[0, "policy_clause"].startswith("§10 «Lagringstid: Externt verktyg")
     assert found.loc[0, "severity"] == "high"
 
@@ -194,15 +194,18 @@ def test_bookkeeping_period_allows_the_year_end_slack():
 # --- RET-02 --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("auto", "state"), [(False, "no"), (None, "not recorded")])
+@pytest.mark.parametrize(
+    ("auto", "state"),
+    [(False, "has no automatic deletion"), (None, "does not record whether it deletes data automatically,")],
+)
 def test_no_automatic_deletion(auto, state):
     found = only(run([survey()], [survey_tool(auto_delete=auto)]), "RET-02")
     assert list(found["subject"]) == ["A-SUR:S-SUR"]
     assert found.loc[0, "detail"] == (
-        f"System S-SUR (Surveys) has no automatic deletion (auto_delete: {state}) although activity A-SUR "
+        f"System S-SUR (Surveys) {state} although activity A-SUR "
         "has a finite retention in the policy (P-SURVEY: 1 year from collection date)."
     )
-    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column auto_delete"
+    assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 2, column auto delete"
 
 
 def test_no_ret02_without_a_finite_policy_rule():
@@ -431,7 +434,7 @@ def test_missing_anchor_column_makes_every_record_ret05():
     assert list(found["rule"]) == ["RET-05"]
     assert found.loc[0, "detail"] == (
         "The retention of 2 of 2 records (100.0%) of activity A-EV in system S-EV cannot be judged: the extract has "
-        "no event_date column, which the policy's rule (deleted after event date (+30 days grace)) counts from."
+        "no event date column, which the policy's rule (deleted after event date (+30 days grace)) counts from."
     )
 
 

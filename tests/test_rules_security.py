@@ -17,18 +17,18 @@ def test_compliant_system_gives_no_finding():
 @pytest.mark.parametrize(
     ("column", "value", "rule", "state"),
     [
-        ("encrypted_at_rest", False, "SEC-01", "no"),
-        ("encrypted_at_rest", None, "SEC-01", "not recorded"),
-        ("backup", False, "SEC-02", "no"),
-        ("backup", None, "SEC-02", "not recorded"),
+        ("encrypted_at_rest", False, "SEC-01", " is not encrypted at rest."),
+        ("encrypted_at_rest", None, "SEC-01", ": whether it is encrypted at rest is not recorded."),
+        ("backup", False, "SEC-02", " has no backup."),
+        ("backup", None, "SEC-02", ": whether it has a backup is not recorded."),
     ],
 )
 def test_missing_safeguard_is_a_finding(column, value, rule, state):
     found = run(system(system_id="S-OK"), system(system_id="S-GAP", **{column: value}))
     assert list(found["rule"]) == [rule]
     assert list(found["subject"]) == ["S-GAP"]
-    assert found.loc[0, "detail"].endswith(f": {state}.")
-    assert found.loc[0, "evidence"] == f"inventory.xlsx › Systems › row 3, column {column}"
+    assert found.loc[0, "detail"] == f"System S-GAP (Mailer){state}"
+    assert found.loc[0, "evidence"] == f"inventory.xlsx › Systems › row 3, column {column.replace('_', ' ')}"
     assert "«" in found.loc[0, "policy_clause"]
 
 

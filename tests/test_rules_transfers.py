@@ -169,9 +169,15 @@ def test_register_finding_names_the_data_reached():
             False,
             None,
             "TRF-02",
-            ": the vendor relies on dpf but is not certified under the EU-US Data Privacy Framework.",
+            ": the vendor relies on DPF but is not certified under the EU-US Data Privacy Framework.",
         ),
-        ("derogation", None, None, "TRF-03", ": the transfer rests on DEROGATION, a ground the policy does not name."),
+        (
+            "derogation",
+            None,
+            None,
+            "TRF-03",
+            ": the transfer rests on derogation (Art. 49), a ground the policy does not name.",
+        ),
         (
             "scc",
             None,
@@ -189,7 +195,7 @@ def test_gap_wording(mechanism, dpf, tia, rule, reason):
     gap = found[found["rule"] == rule].iloc[0]
     assert gap["subject"] == "Cloudy:US" and gap["vendor"] == "Cloudy"
     assert gap["detail"] == "Cloudy (US) makes data available in United States by hosting (S-1)" + reason
-    assert gap["evidence"] == "inventory.xlsx › Vendors › row 2, columns transfer_mechanism, dpf_certified, tia_done"
+    assert gap["evidence"] == "inventory.xlsx › Vendors › row 2, columns transfer mechanism, dpf certified, tia done"
 
 
 def test_unknown_vendor_country_and_no_system_of_ours():
@@ -233,5 +239,5 @@ def test_a_system_vendor_missing_from_vendors_is_cited_by_its_system_row():
     assert found[("TRF-01", "Ghost:US")] == "inventory.xlsx › Systems › row 2, column vendor (not in the vendor list)"
     assert found[("TRF-05", "Ghost:US")] == "inventory.xlsx › Systems › row 2, column vendor"
     assert found[("TRF-01", "Faraway:IN")] == (
-        "inventory.xlsx › Vendors › row 3, columns transfer_mechanism, dpf_certified, tia_done"
+        "inventory.xlsx › Vendors › row 3, columns transfer mechanism, dpf certified, tia done"
     )

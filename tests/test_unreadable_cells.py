@@ -181,7 +181,7 @@ def test_rec02_with_an_ambiguous_dpa_date_says_it_could_not_be_read(folder: Fold
             "so the agreement cannot be confirmed.",
             "Correct the signing date in the input (as the input issue says) and run the audit again; "
             "sign a data processing agreement if there is none.",
-            "inventory.xlsx › Leverantörer › row 2, column dpa_signed",
+            "inventory.xlsx › Leverantörer › row 2, column Biträdesavtal",
         ]
     ]
     assert not found["detail"].str.contains("no signed data processing agreement").any()
@@ -224,7 +224,7 @@ PLANTED = {
     "ours): no safeguard is shown, and the transfer mechanism is recorded as a value which could not be read (see "
     "input issue: inventory.xlsx › Leverantörer › row 5, column Överföringsgrund).",
     ("TRF-02", "CRM AB:US"): "CRM AB (US) makes data available in United States by access, hosting (S-CRM): the "
-    "vendor relies on dpf, and its DPF certification is recorded as a yes/no answer which could not be read (see "
+    "vendor relies on DPF, and its DPF certification is recorded as a yes/no answer which could not be read (see "
     "input issue: inventory.xlsx › Leverantörer › row 3, column DPF certified).",
     ("TRF-04", "Cloudy Inc:US"): "Cloudy Inc (US) makes data available in United States by establishment (no system "
     "of ours): standard contractual clauses are in place, and the transfer impact assessment is recorded as a date "
@@ -238,7 +238,7 @@ PLANTED = {
     "issue: requests.xlsx › Ärenden › row 4, column Förlängd).",
     ("REG-04", "A-1"): "Activity A-1 (Nyhetsbrev) has legal basis recorded as text which could not be read (see "
     "input issue: activities.xlsx › Behandlingar › row 4, column Rättslig grund) in the register; policy activity "
-    "P-NEWSLETTER says legitimate_interests.",
+    "P-NEWSLETTER says legitimate interests.",
     ("REG-06", "A-1"): "Activity A-1 (Nyhetsbrev): the review date is recorded as a date which could not be read "
     "(see input issue: activities.xlsx › Behandlingar › row 4, column Senast granskad).",
 }
@@ -251,7 +251,7 @@ def test_each_rule_words_an_unreadable_value(planted_findings: pd.DataFrame, key
 
 def test_transfer_evidence_names_a_cited_cell_that_could_not_be_read(planted_findings: pd.DataFrame) -> None:
     assert planted_findings.loc[("TRF-01", "CRM AB:IN"), "evidence"] == (
-        "inventory.xlsx › Leverantörer › row 3, columns transfer_mechanism, dpf_certified, tia_done; "
+        "inventory.xlsx › Leverantörer › row 3, columns Överföringsgrund, DPF certified, Transfer impact assessment; "
         "could not be read: inventory.xlsx › Leverantörer › row 3, column DPF certified"
     )
 
@@ -294,13 +294,16 @@ def test_no_finding_cites_an_unreadable_cell_without_saying_so(planted: Inputs) 
     findings = run_rules(make_ctx(planted))
     cells = planted.unreadable.assign(src_row=planted.unreadable["src_row"].astype(int))
     unreadable = {(c.src_file, c.src_sheet, c.src_row, c.column): c.where for c in cells.itertuples()}
+    # Evidence names the DPO's headers as written: map them back to the canonical columns.
+    canonical = {(h.file, h.sheet, h.header): h.column for h in planted.headers.itertuples()}
     checked = 0
     for finding in findings[FINDING_COLUMNS].itertuples():
         for part in str(finding.evidence).split("; "):
             m = _CITED.match(part)
             if not m:
                 continue
-            for column in m["columns"].split(", "):
+            for header in m["columns"].split(", "):
+                column = canonical.get((m["file"], m["sheet"], header), header)
                 where = unreadable.get((m["file"], m["sheet"], int(m["row"]), column))
                 if where is not None:
                     checked += 1
@@ -321,7 +324,7 @@ def test_reg05_a_register_field_that_could_not_be_read() -> None:
     assert gap[["subject", "detail", "recommendation"]].values.tolist() == [
         [
             "A-1:security_measures",
-            "Activity A-1 (Newsletter): the register entry's security_measures is recorded as a value which could not "
+            "Activity A-1 (Newsletter): the register entry's security measures is recorded as a value which could not "
             "be read (see input issue: activities.xlsx › Activities › row 2, column Säkerhetsåtgärder).",
             "Correct the value in the register (as the input issue says) and run the audit again.",
         ]

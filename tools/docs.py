@@ -18,7 +18,7 @@ from pathlib import Path
 
 from audit.inputs.schema import TYPES, SheetSpec, input_specs
 from audit.paths import DOCS_DIR
-from audit.reference.catalogue import RuleSpec, catalogue
+from audit.reference.catalogue import RuleSpec, catalogue, rule_words
 from audit.reference.datafiles import reference
 from audit.reference.settings import load_settings
 from audit.rules.findings import FINDING_COLUMN_DOCS
@@ -116,7 +116,21 @@ def rules_page() -> str:
         rules = {rid: r for rid, r in cat.rules.items() if rid.split("-")[0] == prefix}
         header = ["rule", "severity", "checks", "subject", "rests on", "a finding says"]
         recs = table(["rule", "recommendation"], ((f"`{rid}`", _wording(r.recommendation)) for rid, r in rules.items()))
-        parts.append(f"## {area} (`{prefix}`)\n\n" + table(header, _rule_rows(rules)) + "\n" + recs)
+        swedish = table(
+            ["rule", "på svenska", "en avvikelse säger", "rekommendation"],
+            (
+                (f"`{rid}`", w.title, _wording(w.detail), _wording(w.recommendation))
+                for rid, w in ((rid, rule_words(rid, "sv")) for rid in rules)
+            ),
+        )
+        parts.append(
+            f"## {area} (`{prefix}`)\n\n"
+            + table(header, _rule_rows(rules))
+            + "\n"
+            + recs
+            + "\nIn Swedish:\n\n"
+            + swedish
+        )
     needs = table(
         ["rule", "needs", "could not run when"],
         (

@@ -17,7 +17,7 @@ import pandas as pd
 from audit.errors import InputError
 from audit.inputs.contract import check_contract
 from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, issues_frame
-from audit.inputs.model import FILE_COLUMNS, Inputs
+from audit.inputs.model import FILE_COLUMNS, HEADER_COLUMNS, Inputs
 from audit.inputs.quoting import quote_safely
 from audit.inputs.readers import (
     SourceFile,
@@ -239,9 +239,21 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         issues=quote_safely(_in_reading_order(loader.issues), _spec_of(sheets)),
         files=pd.DataFrame(loader.files, columns=FILE_COLUMNS),
         data_dir=str(data_dir),
+        headers=_headers(sheets),
     )
     check_contract(inputs)
     return inputs
+
+
+def _headers(sheets: dict[str, SheetFrame]) -> pd.DataFrame:
+    """Every canonical column of the sheets read, with the header the DPO gave it (:attr:`Inputs.headers`)."""
+    rows = [
+        {"file": frame.file, "sheet": frame.sheet, "column": column, "header": header}
+        for frame in sheets.values()
+        if frame.file
+        for column, header in frame.headers.items()
+    ]
+    return pd.DataFrame(rows, columns=HEADER_COLUMNS)
 
 
 def _data_folder(data_dir: str | Path, date_order: str | None) -> Path:

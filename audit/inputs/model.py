@@ -47,6 +47,8 @@ DEFAULT_SEVERITY = "warning"
 ISSUE_FRAME_COLUMNS = [*ISSUE_COLUMNS, "severity"]
 """The columns of ``Inputs.issues``, in order."""
 FILE_COLUMNS = ["file", "sheet", "rows", "sha256"]
+HEADER_COLUMNS = ["file", "sheet", "column", "header"]
+"""The columns of ``Inputs.headers``: each canonical column of a sheet read, with its header as the DPO wrote it."""
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 
 
@@ -80,6 +82,11 @@ class Inputs:
         One row per file and sheet read: ``file, sheet, rows, sha256``.
     data_dir
         The folder loaded, as given.
+    headers
+        Per file and sheet read, each canonical ``column`` with the
+        ``header`` the DPO wrote (``Mottagare`` for ``recipients``), so a
+        finding cites the column by the name its reader knows
+        (:data:`HEADER_COLUMNS`; ``file`` and ``sheet`` as in ``src_file``, ``src_sheet``).
     """
 
     activities: pd.DataFrame
@@ -91,6 +98,7 @@ class Inputs:
     issues: pd.DataFrame = field(default_factory=empty_issues)
     files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
     data_dir: str = ""
+    headers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HEADER_COLUMNS))
 
     def __post_init__(self) -> None:
         """Give every sheet frame all its contract columns, however the frames were built."""
@@ -99,6 +107,12 @@ class Inputs:
         self.vendors = conform(self.vendors, "Vendors")
         self.requests = conform(self.requests, "Requests")
         self.disclosures = conform(self.disclosures, "Disclosures")
+
+    def header(self, file: str, sheet: str, column: str) -> str:
+        """The header ``column`` had in ``file`` › ``sheet`` as the DPO wrote it (``column`` itself when unknown)."""
+        h = self.headers
+        found = h.loc[(h["file"] == file) & (h["sheet"] == sheet) & (h["column"] == column), "header"]
+        return str(found.iloc[0]) if len(found) else column
 
     @cached_property
     def unreadable(self) -> pd.DataFrame:

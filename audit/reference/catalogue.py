@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from audit.errors import ReferenceDataError
 from audit.paths import REFERENCE_DIR
-from audit.reference.datafiles import load_yaml, validate
+from audit.reference.datafiles import display_path, load_yaml, validate
+from audit.reference.i18n import LANGUAGES
 
 CATALOGUE_FILE = REFERENCE_DIR / "rules.yaml"
 RULE_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
@@ -60,7 +61,43 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class RuleSpec(_Strict):
+class RuleWords(_Strict):
+    """What a finding of one rule says in one language: title, detail, recommendation, article, phrases.
+
+    The English words sit in the rule's entry of ``rules.yaml`` (a
+    :class:`RuleSpec` is also a ``RuleWords``); every other report language
+    has its own file beside it (``rules.sv.yaml``) holding only these words,
+    so a translator edits one file and never touches a subject format, a
+    check or a severity.
+    """
+
+    title: Template
+    detail: Wording
+    recommendation: Wording
+    article: Template
+    phrases: dict[str, Template] = Field(default_factory=dict)
+
+    def wording(self, kind: str, case: str | None) -> str:
+        """The ``detail`` or ``recommendation`` template for ``case`` (``default`` when a rule has one)."""
+        value = self.detail if kind == "detail" else self.recommendation
+        if isinstance(value, str):
+            return value
+        key = case if case in value else "default"
+        if key not in value:
+            raise ReferenceDataError(f"{CATALOGUE_FILE}: {kind} has no case {case!r} and no default")
+        return value[key]
+
+    def templates(self) -> dict[str, str]:
+        """Every template of the words, keyed ``detail``, ``detail.<case>``, ``phrases.<key>``..."""
+        out = {"title": self.title, "article": self.article}
+        for kind in ("detail", "recommendation"):
+            value = getattr(self, kind)
+            out.update({kind: value} if isinstance(value, str) else {f"{kind}.{c}": t for c, t in value.items()})
+        out.update({f"phrases.{k}": t for k, t in self.phrases.items()})
+        return out
+
+
+class RuleSpec(RuleWords):
     """One rule: the function that finds its facts, and everything a finding of it says.
 
     ``subject`` is a template over the facts (``"{activity_id}:{system_id}"``);
@@ -73,25 +110,10 @@ class RuleSpec(_Strict):
     """
 
     check: Annotated[str, Field(pattern=FUNCTION)]
-    title: Template
     severity: Literal["high", "medium", "low", "info"]
     subject: Template
     subject_example: str = ""
-    detail: Wording
-    recommendation: Wording
-    article: Template
-    phrases: dict[str, Template] = Field(default_factory=dict)
     needs: list[Annotated[str, Field(pattern=PART)]] = Field(default_factory=list)
-
-    def wording(self, kind: str, case: str | None) -> str:
-        """The ``detail`` or ``recommendation`` template for ``case`` (``default`` when a rule has one)."""
-        value = self.detail if kind == "detail" else self.recommendation
-        if isinstance(value, str):
-            return value
-        key = case if case in value else "default"
-        if key not in value:
-            raise ReferenceDataError(f"{CATALOGUE_FILE}: {kind} has no case {case!r} and no default")
-        return value[key]
 
     def fields(self) -> set[str]:
         """Every fact any of this rule's templates reads."""
@@ -169,6 +191,91 @@ class Catalogue(_Strict):
         return self.areas[rule_id.split("-")[0]]
 
 
+class Translation(_Strict):
+    """A report language's words for the whole catalogue (``rules.<lang>.yaml``).
+
+    Only what a reader sees: each rule's :class:`RuleWords`, the
+    ``policy_parts`` reasons and the ``not_run`` sentences. Ids, subjects,
+    checks and severities stay in ``rules.yaml``, the same in every language,
+    so a finding's id never depends on the report's language.
+    """
+
+    source: str
+    date: Any
+    policy_parts: dict[Annotated[str, Field(pattern=PART)], Template]
+    not_run: NotRun
+    rules: dict[str, RuleWords]
+
+
+def _translation_problem(base: Catalogue, words: Translation) -> str | None:
+    """The first way ``words`` does not match the English catalogue ``base``, as ``<rule>: <key>: <problem>``.
+
+    A translated template may name only the facts its English twin names
+    (the facts a rule returns are the English template's fields), and must
+    word the same cases and phrases, so every finding fills in every language.
+    """
+    for part in sorted(set(base.policy_parts) ^ set(words.policy_parts)):
+        where = "missing" if part in base.policy_parts else "not in rules.yaml"
+        return f"policy_parts: {part}: {where}"
+    for rid, spec in base.rules.items():
+        if rid not in words.rules:
+            return f"{rid}: no translation"
+        english, other = spec.templates(), words.rules[rid].templates()
+        for key in sorted(set(english) ^ set(other)):
+            return f"{rid}: {key}: {'missing' if key in english else 'not in rules.yaml'}"
+        for key, template in other.items():
+            extra = sorted(template_fields(template) - template_fields(english[key]))
+            if extra:
+                return f"{rid}: {key}: names {', '.join(extra)}, which the English template does not"
+    for rid in sorted(set(words.rules) - set(base.rules)):
+        return f"{rid}: not a rule of rules.yaml"
+    return None
+
+
+def translation_file(lang: str) -> Path:
+    """The catalogue of ``lang``'s words (``rules.sv.yaml``)."""
+    return CATALOGUE_FILE.with_name(f"{CATALOGUE_FILE.stem}.{lang}.yaml")
+
+
+def load_translation(path: Path, base: Catalogue) -> Translation:
+    """Read a translation file and check it words every rule of ``base`` with the same facts.
+
+    Raises
+    ------
+    ReferenceDataError
+        One line naming the file, the rule and the key that is wrong.
+    """
+    words = validate(Translation, load_yaml(path), path)
+    problem = _translation_problem(base, words)
+    if problem:
+        raise ReferenceDataError(f"{display_path(path)}: {problem}")
+    return words
+
+
+_TRANSLATIONS: dict[str, Translation] = {}
+
+
+def translation(lang: str) -> Translation:
+    """The bundled words of report language ``lang`` other than English (validated with the catalogue)."""
+    catalogue()
+    if lang not in _TRANSLATIONS:
+        raise ReferenceDataError(f"report language {lang!r}: no {translation_file(lang).name}")
+    return _TRANSLATIONS[lang]
+
+
+def rule_words(rule_id: str, lang: str = "en") -> RuleWords:
+    """What a finding of ``rule_id`` says in ``lang`` (English from ``rules.yaml`` itself)."""
+    return catalogue().rules[rule_id] if lang == "en" else translation(lang).rules[rule_id]
+
+
+def not_run_words(lang: str = "en") -> tuple[NotRun, dict[str, str]]:
+    """The ``not_run`` sentences and the ``policy_parts`` reasons in ``lang``."""
+    if lang == "en":
+        return catalogue().not_run, catalogue().policy_parts
+    words = translation(lang)
+    return words.not_run, words.policy_parts
+
+
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
     """Read and validate a rule catalogue file.
 
@@ -182,5 +289,14 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
 
 @cache
 def catalogue() -> Catalogue:
-    """The bundled rule catalogue, validated once per process."""
-    return load_catalogue()
+    """The bundled rule catalogue and its translations, validated together once per process.
+
+    Loading every translation with the catalogue means a rule added in
+    English without its Swedish words fails the first run (and the tests),
+    not the first Swedish report.
+    """
+    cat = load_catalogue()
+    for lang in LANGUAGES:
+        if lang != "en":
+            _TRANSLATIONS[lang] = load_translation(translation_file(lang), cat)
+    return cat

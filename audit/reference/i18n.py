@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from pydantic import AfterValidator, Field, model_validator
 
@@ -166,9 +167,10 @@ def number(value: float | int, lang: str, decimals: int | None = None) -> str:
 def percent(share: float, lang: str, decimals: int = 0) -> str:
     """A share (0.25) as a percentage in ``lang`` (``25 %`` / ``25%``)."""
     locale = LOCALES[check_language(lang)]
-    if not decimals:
-        return format_percent(share, locale=locale)
-    return format_percent(share, format="#,##0." + "0" * decimals + "%", locale=locale)
+    pattern = Locale.parse(locale).percent_formats[None].pattern  # "#,##0 %" in Swedish, "#,##0%" in English
+    if decimals:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
+    return format_percent(share, format=pattern, locale=locale)
 
 
 def date_text(value: dt.date | None) -> str:

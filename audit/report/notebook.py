@@ -6,6 +6,14 @@ text) or which rows a DPO sees lives here, so it is tested like the rest of
 the package and every notebook looks the same. Interactive filters need
 ipywidgets and a live frontend; without them the helpers return the plain
 styled table, so a notebook also runs headless (nbval, nbclient, CI).
+
+Everything a helper shows is ``text/html`` (a pandas Styler, or an object
+with ``_repr_html_``), never ``application/json``: JupyterLab prefers JSON
+to HTML and would show a table as a collapsible JSON tree. Captions,
+headers, severities, areas and yes/no come from the catalogues
+(``data/reference/messages/notebooks.yaml`` and ``common.yaml``) in the
+report language; numbers follow that language's conventions, and whole
+numbers show without decimals (``365``, not ``365.0``).
 """
 
 from __future__ import annotations
@@ -25,7 +33,10 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from audit.inputs.model import PROVENANCE, Inputs
+from audit.policy.model import PolicyModel
+from audit.reference.i18n import code_for, has_text, label, number, text, yes_no
 from audit.reference.settings import SEVERITIES, Settings, load_settings
+from audit.run import policy_or_default, report_language
 
 DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_MAX_ROWS = 200
@@ -43,31 +54,80 @@ FINDING_DISPLAY_COLUMNS = [
     "finding_id",
 ]
 ALL_ACTIVITIES = "all activities"
+"""The activity filter's value for "no filter" (shown as ``notebooks.filter.all_activities``)."""
 CHART_DPI = 100
+HEADER_GROUPS = ("notebooks.column", "common.column", "common.severity")
+"""Where a column header's label is looked up, first match wins; else the column name is shown."""
+VALUE_GROUPS = {"severity": ("common.severity",), "area": ("common.area", "notebooks.area")}
+"""Columns whose codes are shown as labels (``high`` → ``hög``), and the catalogue groups they come from."""
 
 
 def _hex(colour: str) -> str:
     return colour if colour.startswith("#") else f"#{colour}"
 
 
-def display_value(value: object) -> str:
-    """One cell as text: dates as YYYY-MM-DD, lists joined with ``; ``, missing as blank.
+def _label_in(groups: Sequence[str], code: object, lang: str) -> str:
+    """The label of ``code`` in the first of ``groups`` that has it, else ``code`` as written.
+
+    ``code`` may also be a label in another language (a table that already
+    holds ``Policy vs law``): it is read back to its code first, so a Swedish
+    notebook shows ``Policy mot lag`` whichever way the table was built.
+    """
+    for group in groups:
+        known = code if has_text(f"{group}.{code}") else code_for(group, code)
+        if known is not None:
+            return label(group, known, lang)
+    return str(code)
+
+
+def notebook_language(
+    lang: str | None, policy: PolicyModel | Path | str | None = None, settings: Settings | None = None
+) -> str:
+    """The notebook's report language: ``lang``, else the settings', else the policy's (as ``python -m audit``).
+
+    A notebook's ``lang = None`` parameter means "as the command line would
+    choose", so the notebooks and the workbook speak the same language
+    without the DPO setting it twice.
+    """
+    return report_language(lang, settings or load_settings(), policy_or_default(policy))
+
+
+def display_value(value: object, lang: str = "en") -> str:
+    """One cell as text: dates as YYYY-MM-DD, lists joined with ``; ``, booleans as yes/no, missing as blank.
 
     A DPO compares dates with the workbook and the policy, which both use ISO
-    dates; pandas' default ``2026-11-01 00:00:00`` and ``['a', 'b']`` reprs are
-    noise to a reader who is not a programmer.
+    dates; pandas' default ``2026-11-01 00:00:00``, ``['a', 'b']`` and
+    ``True`` reprs are noise to a reader who is not a programmer, and a
+    Swedish reader reads ``ja``/``nej``.
     """
     if isinstance(value, list | tuple | set | np.ndarray):
-        return "; ".join(display_value(v) for v in value)
+        return "; ".join(display_value(v, lang) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {display_value(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {display_value(v, lang)}" for k, v in value.items())
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, float) and np.isnan(value):
+    if isinstance(value, bool | np.bool_):
+        return yes_no(value, lang) or ""
+    if isinstance(value, float | np.floating) and np.isnan(value):
         return ""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
     if isinstance(value, dt.date | pd.Timestamp | np.datetime64):
         return pd.Timestamp(value).strftime(DATE_FORMAT)
     return str(value)
+
+
+def _number_formatter(column: pd.Series, lang: str) -> Any:
+    """A Styler formatter for a numeric column: whole numbers without decimals, the language's separators."""
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    whole = bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0)) if len(values) else True
+
+    def fmt(value: object) -> str:
+        if value is None or value is pd.NA or pd.isna(value):
+            return ""
+        return number(float(value), lang, decimals=0 if whole else None)  # type: ignore[arg-type]
+
+    return fmt
 
 
 def severity_css(frame: pd.DataFrame, settings: Settings, column: str = "severity") -> pd.DataFrame:
@@ -88,6 +148,15 @@ def severity_css(frame: pd.DataFrame, settings: Settings, column: str = "severit
     return css
 
 
+def row_note(shown: int, total: int, lang: str = "en") -> str:
+    """How many rows a table shows ("1 row", "12 rows", "first 200 of 5,000 rows"), in ``lang``."""
+    if shown < total:
+        return text("notebooks.rows.first", lang, shown=number(shown, lang), total=number(total, lang))
+    if total == 1:
+        return text("notebooks.rows.one", lang)
+    return text("notebooks.rows.all", lang, total=number(total, lang))
+
+
 def style_table(
     frame: pd.DataFrame,
     settings: Settings | None = None,
@@ -95,8 +164,9 @@ def style_table(
     columns: Sequence[str] | None = None,
     max_rows: int | None = DEFAULT_MAX_ROWS,
     caption: str | None = None,
+    lang: str = "en",
 ) -> Styler:
-    """A frame as a notebook table: readable values, severity colours, no index.
+    """A frame as a notebook table: readable values, severity colours, no index, in the report language.
 
     Parameters
     ----------
@@ -112,26 +182,42 @@ def style_table(
         Rows rendered; a browser chokes on a 100,000-row HTML table, and the
         caption then says how many rows were left out. ``None`` shows all.
     caption
-        Title above the table.
+        Title above the table: a key of ``notebooks.caption`` (``"findings"``)
+        shown in ``lang``, or any other text, shown as written.
+    lang
+        The report language of the headers, labels and numbers. Only the
+        display changes: ``styler.data`` keeps the codes and column names,
+        so the colours and any script reading it see the same table in
+        every language.
     """
     settings = settings or load_settings()
     shown = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
     total = len(shown)
     if max_rows is not None and total > max_rows:
         shown = shown.head(max_rows)
-        note = f"first {max_rows:,} of {total:,} rows"
-    else:
-        note = f"{total:,} rows" if total != 1 else "1 row"
+    note = row_note(len(shown), total, lang)
     shown = shown.reset_index(drop=True)
-    text_cols = [
-        c for c in shown.columns if pd.api.types.is_bool_dtype(shown[c]) or not pd.api.types.is_numeric_dtype(shown[c])
-    ]
-    styler = shown.style.format(precision=1, na_rep="").format(display_value, subset=text_cols)
+    styler = shown.style
+    for col in shown.columns:
+        series = shown[col]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            formatter = _number_formatter(series, lang)
+        elif col in VALUE_GROUPS:
+            groups = VALUE_GROUPS[col]
+            formatter = lambda v, groups=groups: "" if pd.isna(v) else _label_in(groups, v, lang)  # noqa: E731
+        else:
+            formatter = lambda v: display_value(v, lang)  # noqa: E731
+        styler = styler.format(formatter, subset=[col], na_rep="")
+    styler = styler.relabel_index([_label_in(HEADER_GROUPS, c, lang) for c in shown.columns], axis="columns")
     styler = styler.apply(severity_css, axis=None, settings=settings).hide(axis="index")
-    styler = styler.set_caption(f"{caption} ({note})" if caption else note)
+    title = _label_in(("notebooks.caption",), caption, lang) if caption else None
+    styler = styler.set_caption(f"{title} ({note})" if title else note)
     return styler.set_table_styles(
         [
-            {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+            {
+                "selector": "caption",
+                "props": "caption-side: top; text-align: left; font-weight: bold; white-space: nowrap;",
+            },
             {"selector": "td", "props": "text-align: left; vertical-align: top;"},
         ],
         overwrite=False,
@@ -183,7 +269,8 @@ class FindingsBrowser:
     Displays as the live widget in JupyterLab and, for a reader without a
     widget frontend (headless run, nbconvert, a notebook viewer), also carries
     the unfiltered styled table as HTML, so an executed notebook never shows
-    just ``VBox(...)``.
+    just ``VBox(...)``. The filters show labels in the report language and
+    filter on the codes.
 
     Attributes
     ----------
@@ -193,19 +280,26 @@ class FindingsBrowser:
         The findings the filters currently let through.
     """
 
-    def __init__(self, findings: pd.DataFrame, settings: Settings, columns: Sequence[str]) -> None:
+    def __init__(self, findings: pd.DataFrame, settings: Settings, columns: Sequence[str], lang: str = "en") -> None:
         import ipywidgets as widgets
         from IPython.display import display
 
         self.findings = findings
         self.settings = settings
         self.columns = list(columns)
+        self.lang = lang
         present = [s for s in SEVERITIES if s in set(findings["severity"])]
         activities = sorted(findings["activity_id"].dropna().astype(str).unique())
         self.severity = widgets.SelectMultiple(
-            options=list(SEVERITIES), value=tuple(present), description="Severity", rows=len(SEVERITIES)
+            options=[(label("common.severity", s, lang), s) for s in SEVERITIES],
+            value=tuple(present),
+            description=text("notebooks.filter.severity", lang),
+            rows=len(SEVERITIES),
         )
-        self.activity = widgets.Dropdown(options=[ALL_ACTIVITIES, *activities], description="Activity")
+        self.activity = widgets.Dropdown(
+            options=[(text("notebooks.filter.all_activities", lang), ALL_ACTIVITIES), *((a, a) for a in activities)],
+            description=text("notebooks.filter.activity", lang),
+        )
         self.output = widgets.Output()
         self.current = findings
         self._display = display
@@ -214,17 +308,19 @@ class FindingsBrowser:
         self.widget = widgets.VBox([widgets.HBox([self.severity, self.activity]), self.output])
         self.refresh()
 
+    def _table(self, findings: pd.DataFrame) -> Styler:
+        return style_table(findings, self.settings, columns=self.columns, caption="findings", lang=self.lang)
+
     def refresh(self, change: Any = None) -> None:
         """Re-filter and redraw; called by the widgets whenever a choice changes."""
         self.current = filter_findings(self.findings, self.severity.value, self.activity.value)
         self.output.clear_output(wait=True)
         with self.output:
-            self._display(style_table(self.current, self.settings, columns=self.columns, caption="Findings"))
+            self._display(self._table(self.current))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_())
-        table = style_table(self.findings, self.settings, columns=self.columns, caption="Findings")
-        bundle["text/html"] = table.to_html()
+        bundle["text/html"] = self._table(self.findings).to_html()
         return bundle
 
 
@@ -234,6 +330,7 @@ def findings_browser(
     *,
     columns: Sequence[str] = FINDING_DISPLAY_COLUMNS,
     interactive: bool | None = None,
+    lang: str = "en",
 ) -> FindingsBrowser | Styler:
     """Findings with severity/activity filters where widgets work, else the styled table.
 
@@ -248,43 +345,47 @@ def findings_browser(
     interactive
         ``None``: decide with :func:`widgets_available`; ``False`` forces the
         plain table; ``True`` forces the widget (ipywidgets must be installed).
+    lang
+        The report language of the filters, headers and labels.
     """
     settings = settings or load_settings()
     if interactive is None:
         interactive = widgets_available()
     if not interactive:
-        return style_table(findings, settings, columns=columns, caption="Findings")
-    return FindingsBrowser(findings, settings, columns)
+        return style_table(findings, settings, columns=columns, caption="findings", lang=lang)
+    return FindingsBrowser(findings, settings, columns, lang)
 
 
 class SeverityCounts:
-    """Findings per severity, shown as a coloured table and readable by scripts as JSON.
+    """Findings per severity, shown as a coloured HTML table; its plain text is the counts as JSON.
 
-    The ``application/json`` part of the display lets a test (or any tool
-    reading an executed notebook) check the numbers the DPO saw without
-    scraping HTML.
+    The display offers ``text/html`` and ``text/plain`` only. An
+    ``application/json`` part would be preferred by JupyterLab and render as
+    a collapsible JSON tree instead of the table; a script reading an
+    executed notebook parses the ``text/plain`` JSON instead.
     """
 
-    def __init__(self, counts: Mapping[str, int], settings: Settings) -> None:
+    def __init__(self, counts: Mapping[str, int], settings: Settings, lang: str = "en") -> None:
         self.counts = {str(k): int(v) for k, v in counts.items()}
         self.settings = settings
+        self.lang = lang
 
     def frame(self) -> pd.DataFrame:
         """One row per severity: ``severity``, ``findings``."""
         return pd.DataFrame({"severity": list(self.counts), "findings": list(self.counts.values())})
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        table = style_table(self.frame(), self.settings, caption="Findings by severity", max_rows=None)
-        return {
-            "text/plain": json.dumps(self.counts),
-            "text/html": table.to_html(),
-            "application/json": self.counts,
-        }
+    def __repr__(self) -> str:
+        return json.dumps(self.counts)
+
+    def _repr_html_(self) -> str:
+        frame = self.frame()
+        table = style_table(frame, self.settings, caption="severity_counts", max_rows=None, lang=self.lang)
+        return table.to_html()
 
 
-def severity_summary(counts: pd.Series, settings: Settings | None = None) -> SeverityCounts:
-    """Display ``AuditResult.counts_by_severity()`` (severity order, zeros included)."""
-    return SeverityCounts(counts.to_dict(), settings or load_settings())
+def severity_summary(counts: pd.Series, settings: Settings | None = None, *, lang: str = "en") -> SeverityCounts:
+    """Display ``AuditResult.counts_by_severity()`` (severity order, zeros included) in ``lang``."""
+    return SeverityCounts(counts.to_dict(), settings or load_settings(), lang)
 
 
 def figure_png(fig: Figure, dpi: int = CHART_DPI) -> bytes:
@@ -295,10 +396,11 @@ def figure_png(fig: Figure, dpi: int = CHART_DPI) -> bytes:
 
 
 class ChartGallery:
-    """Several charts in one cell output, each under its name."""
+    """Several charts in one cell output, each under its name (``notebooks.chart.<key>`` in the report language)."""
 
-    def __init__(self, figures: Mapping[str, Figure]) -> None:
+    def __init__(self, figures: Mapping[str, Figure], lang: str = "en") -> None:
         self.figures = dict(figures)
+        self.lang = lang
 
     def __repr__(self) -> str:
         return f"ChartGallery({', '.join(self.figures)})"
@@ -307,14 +409,37 @@ class ChartGallery:
         parts = []
         for name, fig in self.figures.items():
             data = base64.b64encode(figure_png(fig)).decode("ascii")
-            title = html.escape(name.replace("_", " "))
-            parts.append(f'<figure><img alt="{title}" src="data:image/png;base64,{data}"/></figure>')
+            shown = _label_in(("notebooks.chart",), name, self.lang)
+            title = html.escape(shown.replace("_", " "))
+            parts.append(
+                f'<figure><figcaption><b>{title}</b></figcaption><img alt="{title}" src="data:image/png;base64,{data}"/></figure>'
+            )
         return "\n".join(parts)
 
 
-def chart_gallery(figures: Mapping[str, Figure]) -> ChartGallery:
+def chart_gallery(figures: Mapping[str, Figure], *, lang: str = "en") -> ChartGallery:
     """Show every chart of :func:`audit.report.make_charts` in one cell, without a loop in the notebook."""
-    return ChartGallery(figures)
+    return ChartGallery(figures, lang)
+
+
+def policy_overview(policy: PolicyModel, lang: str = "en") -> pd.DataFrame:
+    """The policy audited against: its version date, language, text and whether the model still matches it.
+
+    One small table instead of a ``(datetime.date(2024, 5, 16), None)``
+    tuple: the version is a date, a missing warning reads "none".
+    """
+    warning = policy.drift_warning()
+    return pd.DataFrame(
+        {
+            "item": [text(f"notebooks.policy.{k}", lang) for k in ("version", "language", "source", "drift")],
+            "value": [
+                policy.version,
+                policy.language,
+                str(policy.raw.get("source", "")),
+                warning if warning else text("common.none", lang),
+            ],
+        }
+    )
 
 
 def loaded_tables(inputs: Inputs) -> pd.DataFrame:
@@ -382,6 +507,7 @@ def written_files(paths: Iterable[Path]) -> pd.DataFrame:
 
 
 __all__ = [
+    "ALL_ACTIVITIES",
     "FINDING_DISPLAY_COLUMNS",
     "ChartGallery",
     "FindingsBrowser",
@@ -394,8 +520,11 @@ __all__ = [
     "findings_browser",
     "late_requests",
     "loaded_tables",
+    "notebook_language",
+    "policy_overview",
     "provenance_preview",
     "records_past_retention",
+    "row_note",
     "severity_css",
     "severity_summary",
     "style_table",

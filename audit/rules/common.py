@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit.inputs.model import PROVENANCE, Inputs
+from audit.reference.i18n import text
 
 #: The ``case`` of a finding whose value is in the file but could not be read.
 UNREADABLE = "unreadable"
@@ -86,7 +87,7 @@ def unreadable_case(case: pd.Series, where: pd.Series) -> pd.Series:
     return case.where(where.isna(), UNREADABLE)
 
 
-def unreadable_note(inputs: Inputs, frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+def unreadable_note(inputs: Inputs, frame: pd.DataFrame, columns: Sequence[str], lang: str = "en") -> pd.Series:
     """Per row of ``frame``: ``"; could not be read: <where>, ..."`` for the cited ``columns`` that are unreadable, else ``""``.
 
     For evidence that cites several columns of a row (``columns
@@ -98,7 +99,8 @@ def unreadable_note(inputs: Inputs, frame: pd.DataFrame, columns: Sequence[str])
     joined = found.apply(lambda row: ", ".join(w for w in row if isinstance(w, str)), axis=1) if len(found) else None
     note = pd.Series("", index=frame.index, dtype=object)
     if joined is not None:
-        note = note.where(joined.eq(""), "; could not be read: " + joined.astype(str))
+        said = text("wording.evidence.could_not_be_read", lang)
+        note = note.where(joined.eq(""), f"; {said}: " + joined.astype(str))
     return note
 
 

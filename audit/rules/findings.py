@@ -16,7 +16,16 @@ Template placeholders are Python format fields over the facts plus
 reads them: dates as ``YYYY-MM-DD``, whole floats without ``.0``, lists
 joined with ``", "``, missing values as nothing. ``{field:phrase}`` renders
 the rule's ``phrases`` entry named by the fact (a list of names gives the
-phrases joined with ``"; "``); any other spec is a normal format spec.
+phrases joined with ``"; "``); ``{field:@group}`` shows a code by its label
+in ``data/reference/messages/wording.yaml`` (so no sentence shows
+``legitimate_interests``); any other spec is a normal format spec, rendered
+by Babel in a Swedish report (``3 400``, ``2,5``).
+
+The words come in the report's language (``AuditContext.lang``): English
+from ``rules.yaml``, Swedish from ``rules.sv.yaml``. The subject is always
+filled from the English catalogue, so ``finding_id`` is the same whichever
+language a run is in. Evidence cites a column by the header the DPO wrote
+(:func:`cite_column`).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 import string
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,9 +42,11 @@ import numpy as np
 import pandas as pd
 
 from audit.errors import ReferenceDataError
-from audit.reference.catalogue import CATALOGUE_FILE, RuleSpec, catalogue
+from audit.reference import i18n
+from audit.reference.catalogue import CATALOGUE_FILE, RuleWords, catalogue, not_run_words, rule_words
 
 if TYPE_CHECKING:
+    from audit.inputs.model import Inputs
     from audit.rules.context import AuditContext
 
 #: The columns of every findings table and of ``findings.csv``, with what each holds (docs/report.md).
@@ -94,12 +106,27 @@ def plain(value: object) -> str:
     return str(value)
 
 
-class _Wording(string.Formatter):
-    """Fills a rule's templates; ``phrase`` specs render the rule's own phrases."""
+#: A number format spec of the templates (``{n:,}``, ``{share:.1f}``), rendered by Babel outside English.
+NUMBER_SPEC = re.compile(r"^(?P<comma>,)?(?:\.(?P<decimals>\d+)f)?$")
+#: The catalogue group a ``{field:@group}`` spec labels codes from (``wording.legal_basis.consent``).
+LABEL_GROUP = "wording"
 
-    def __init__(self, rule_id: str, spec: RuleSpec) -> None:
+
+class _Wording(string.Formatter):
+    """Fills a rule's templates in one language.
+
+    ``{field:phrase}`` renders the rule's own phrases; ``{field:@group}``
+    shows a code (or a list of codes) by its label in
+    ``data/reference/messages/wording.yaml`` (``{bases:@legal_basis}`` gives
+    "legitimate interests" / "berättigat intresse", never
+    ``legitimate_interests``); a number spec (``{n:,}``, ``{share:.1f}``)
+    follows the language's conventions ("1 234,5" in Swedish).
+    """
+
+    def __init__(self, rule_id: str, spec: RuleWords, lang: str = "en") -> None:
         self.rule_id = rule_id
         self.spec = spec
+        self.lang = lang
         self.fields: Mapping[str, Any] = {}
 
     def fill(self, template: str, fields: Mapping[str, Any]) -> str:
@@ -118,6 +145,14 @@ class _Wording(string.Formatter):
             if missing:
                 raise ReferenceDataError(f"{CATALOGUE_FILE}: {self.rule_id}: no phrase {missing[0]!r}")
             return "; ".join(self.vformat(self.spec.phrases[k], (), self.fields) for k in keys if k)
+        if format_spec.startswith("@"):
+            group = f"{LABEL_GROUP}.{format_spec[1:]}"
+            codes = value if isinstance(value, list | tuple | np.ndarray) else [value]
+            return ", ".join(i18n.label(group, plain(c), self.lang) for c in codes if plain(c))
+        number = NUMBER_SPEC.match(format_spec) if format_spec and self.lang != "en" else None
+        if number and isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            decimals = number["decimals"]
+            return i18n.number(float(value), self.lang, int(decimals) if decimals is not None else 0)
         if format_spec:
             return format(value, format_spec)
         return plain(value)
@@ -136,7 +171,9 @@ def findings_from_facts(rule_id: str, facts: pd.DataFrame, ctx: AuditContext) ->
         columns :data:`CARRIED`.
     ctx
         The audit's context: severity from the settings, ``as_of`` and
-        ``policy_version`` for the templates.
+        ``policy_version`` for the templates, ``lang`` for the words
+        (``subject`` and ``finding_id`` are the same in every language, so a
+        DPO's comments follow a finding whichever language a run is in).
 
     Raises
     ------
@@ -147,33 +184,53 @@ def findings_from_facts(rule_id: str, facts: pd.DataFrame, ctx: AuditContext) ->
     if facts.empty:
         return empty_findings()
     spec = catalogue().rules[rule_id]
-    words = _Wording(rule_id, spec)
+    said = rule_words(rule_id, ctx.lang)
+    words = _Wording(rule_id, said, ctx.lang)
+    # The subject is worded in English whatever the report's language: finding_id hashes it.
+    subject_words = _Wording(rule_id, spec, "en")
     base = {"as_of": ctx.as_of, "policy_version": ctx.policy.version, "settings": ctx.settings}
     rows = facts.to_dict("records")
     subjects, details, recommendations = [], [], []
     for row in rows:
         fields = {**base, **row}
         case = row.get("case")
-        subjects.append(words.fill(spec.subject, fields))
-        details.append(words.fill(spec.wording("detail", case), fields))
-        recommendations.append(words.fill(spec.wording("recommendation", case), fields))
+        subjects.append(subject_words.fill(spec.subject, fields))
+        details.append(words.fill(said.wording("detail", case), fields))
+        recommendations.append(words.fill(said.wording("recommendation", case), fields))
     out = pd.DataFrame(
         {
             "rule": rule_id,
             "severity": ctx.settings.severity(rule_id),
             "area": catalogue().area(rule_id),
-            "title": spec.title,
+            "title": said.title,
             "subject": subjects,
         }
     )
     for col in CARRIED:
         out[col] = facts[col].astype("object").to_numpy() if col in facts else None
     out["detail"] = details
-    out["article"] = spec.article
+    out["article"] = said.article
     out["recommendation"] = recommendations
     out["finding_id"] = [finding_id(rule_id, s) for s in subjects]
     out = out.astype("object").where(out.notna(), None)
     return out[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def not_run_wording(rule_id: str, missing: Sequence[str], lang: str = "en") -> dict[str, str]:
+    """The ``title``, ``detail``, ``recommendation`` and ``article`` of a rule that could not run, in ``lang``.
+
+    ``missing`` are the policy parts it needs and the policy lacks; their
+    reasons (``policy_parts``) are joined with ``"; "``.
+    """
+    words, reasons = not_run_words(lang)
+    fields = {"rule": rule_id, "reasons": "; ".join(reasons[part] for part in missing)}
+    said = rule_words(rule_id, lang)
+    return {
+        "title": said.title,
+        "detail": words.detail.format(**fields),
+        "recommendation": words.recommendation.format(**fields),
+        "article": said.article,
+    }
 
 
 def combine_findings(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -200,3 +257,35 @@ def cite(frame: pd.DataFrame) -> pd.Series:
         + " › row "
         + frame["src_row"].astype(str)
     )
+
+
+def headers_of(frame: pd.DataFrame, inputs: Inputs, column: str) -> pd.Series:
+    """Per row of ``frame``: the header its sheet gave ``column``, as the DPO wrote it.
+
+    A column the sheet does not have is named in words (``security measures``),
+    never by its internal name, since no header exists to quote.
+    """
+    if frame.empty:
+        return pd.Series(dtype="object", index=frame.index)
+    table = inputs.headers[inputs.headers["column"] == column].drop_duplicates(["file", "sheet"])
+    keys = frame[["src_file", "src_sheet"]].astype(str)
+    found = keys.merge(table, left_on=["src_file", "src_sheet"], right_on=["file", "sheet"], how="left")["header"]
+    return pd.Series(found.to_numpy(), index=frame.index, dtype="object").fillna(column.replace("_", " "))
+
+
+def cite_column(frame: pd.DataFrame, ctx: AuditContext, *columns: str) -> pd.Series:
+    """Evidence ``file › sheet › row N, column <header>`` naming each cited column by the DPO's own header.
+
+    A finding cites ``Mottagare`` where the DPO's register says so, never the
+    audit's internal name ``recipients``; the word "column" (or "kolumn",
+    "columns") is in the report's language. The ``file › sheet › row N``
+    prefix is :func:`cite`'s, unchanged, so a hyperlink can be built from it.
+    """
+    if frame.empty:
+        return pd.Series(dtype="object", index=frame.index)
+    names = [headers_of(frame, ctx.inputs, col) for col in columns]
+    joined = names[0]
+    for more in names[1:]:
+        joined = joined + ", " + more
+    word = i18n.text("wording.evidence.column" if len(columns) == 1 else "wording.evidence.columns", ctx.lang)
+    return cite(frame) + ", " + word + " " + joined

@@ -20,6 +20,7 @@ from audit.errors import ReferenceDataError
 from audit.inputs.model import PROVENANCE, Inputs
 from audit.policy.model import PolicyModel, quote
 from audit.policy.text import find_sentences
+from audit.reference import i18n
 from audit.reference.datafiles import reference
 from audit.reference.settings import Settings
 from audit.reference.vocab import data_categories, reveals, special_category_ids
@@ -87,7 +88,7 @@ def art13_coverage(policy: PolicyModel, text: str | None = None) -> pd.DataFrame
 def art13_gaps(ctx: AuditContext) -> pd.DataFrame:
     """POL-01: Art. 13 items the policy text never states, with the sentence that comes closest.
 
-    ``missing`` is the item's own wording from ``art13.yaml``.
+    ``missing`` is the item's own wording from ``art13.yaml`` (in a Swedish report its translation in ``wording.yaml``).
     """
     text = _policy_text(ctx)
     coverage = art13_coverage(ctx.policy, text)
@@ -100,8 +101,8 @@ def art13_gaps(ctx: AuditContext) -> pd.DataFrame:
             {
                 "item": item_id,
                 "article": item["article"],
-                "missing": item["missing"],
-                "evidence": f"{name} › whole text (no wording found for {item['article']})",
+                "missing": _missing_words(item_id, item["missing"], ctx.lang),
+                "evidence": f"{name} › " + i18n.text("wording.evidence.whole_text", ctx.lang, article=item["article"]),
                 "policy_clause": quote(*near[0]) if near else None,
             }
         )
@@ -166,6 +167,17 @@ def _enumeration(name: str, words: list[str]) -> dict[str, Any]:
     return {f"{name}_form": f"{name}_{form}", f"{name}_rest": words[:-1], f"{name}_last": words[-1] if words else ""}
 
 
+def _missing_words(item_id: str, english: str, lang: str) -> str:
+    """What a policy lacks for an Art. 13 item: ``art13.yaml``'s sentence, or its translation in ``wording.yaml``."""
+    key = f"wording.art13.{item_id}"
+    return i18n.text(key, lang) if lang != "en" and i18n.has_text(key) else english
+
+
+def _special_label(category: str, lang: str) -> str:
+    """An Art. 9 category in a sentence: its Swedish label from ``data_categories.yaml``, or the English words."""
+    return data_categories().label(category) if lang == "sv" else category.replace("_", " ")
+
+
 def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
     """POL-04: in-scope activities collecting data that is (or can reveal) Art. 9 data, with no Art. 9(2) condition.
 
@@ -185,8 +197,8 @@ def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
             "policy_id": pid,
             "category": cat,
             "category_label": cats.label(cat),
-            **_enumeration("reveals", [s.replace("_", " ") for s in sensitive[cat]]),
-            **_enumeration("bases", [b.replace("_", " ") for b in basis]),
+            **_enumeration("reveals", [_special_label(s, ctx.lang) for s in sensitive[cat]]),
+            **_enumeration("bases", [i18n.label("wording.legal_basis", b, ctx.lang) for b in basis]),
             "evidence": ctx.policy.where(pid),
             "policy_clause": ctx.policy.clause_or_empty(pid, "data_categories"),
         }

@@ -24,7 +24,7 @@ from audit.reference.vocab import fold, recipient_categories, vocabulary
 from audit.rules.activities import classify_activities
 from audit.rules.common import blank, exploded, grouped, unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite, cite_column
 
 RECIPIENT_COLUMNS = [
     "activity_id",
@@ -104,7 +104,7 @@ def _sources(ctx: AuditContext, cls: pd.DataFrame) -> pd.DataFrame:
     listed = exploded(cls.assign(recipients=acts["recipients"]), "recipients", "recipient")
     listed = listed.assign(
         source="listed",
-        evidence=cite(listed) + ", column recipients",
+        evidence=cite_column(listed, ctx, "recipients"),
         system_id=None,
         system_word=None,
         role_word=None,
@@ -294,6 +294,7 @@ def unnamed_recipients(ctx: AuditContext) -> pd.DataFrame:
     policy_ids = set(ctx.policy.activities["policy_id"])
     per["policy_id"] = per["policy_ref"].where(per["policy_ref"].isin(policy_ids), None)
     per["block"] = per["policy_id"].notna().map({True: "cited_block", False: "missing_block"})
+    per["source_codes"] = per["sources"].map(_split_sources)
     return pd.concat([per.assign(vendor=per["recipient"]), _policy_names(ctx, per)], axis=1)
 
 
@@ -318,7 +319,7 @@ def processors_without_dpa(ctx: AuditContext) -> pd.DataFrame:
             "country": gap["country"],
             "case": unreadable_case(pd.Series("default", index=gap.index), where),
             "unreadable": where,
-            "evidence": cite(gap) + ", column dpa_signed",
+            "evidence": cite_column(gap, ctx, "dpa_signed"),
             "policy_clause": clause,
         }
     )
@@ -339,6 +340,7 @@ def unnamed_group_companies(ctx: AuditContext) -> pd.DataFrame:
     gap = facts[judged & is_group & ~category_word & ~_folded(facts["recipient"]).isin(named)]
     per = grouped(gap, ["activity_id", "recipient"], joined=["source", "evidence"], rename={"source": "sources"})
     return per.assign(
+        source_codes=per["sources"].map(_split_sources),
         company=per["recipient"],
         vendor=per["recipient"],
         named=[list(ctx.policy.group_companies)] * len(per),
@@ -428,7 +430,12 @@ def authority_disclosures_without_obligation(ctx: AuditContext) -> pd.DataFrame:
             "basis_said": basis_said.where(basis_unreadable.isna(), "unreadable_basis"),
             "basis_unreadable": basis_unreadable,
             "required": [sorted(required)] * len(gap),
-            "evidence": cite(gap) + ", column legal_basis",
+            "evidence": cite_column(gap, ctx, "legal_basis"),
             "policy_clause": ctx.policy.clause_or_empty("*", f"recipients:{authority['category'].iloc[0]}"),
         }
     )
+
+
+def _split_sources(joined: object) -> list[str]:
+    """The source codes of a grouped fact (``"listed; system vendor"``), for the sentence to label them."""
+    return joined.split("; ") if isinstance(joined, str) and joined else []

@@ -15,11 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.reference.i18n import text
 from audit.reference.vocab import vocabulary
 from audit.rules.activities import PROVENANCE, classify_activities
 from audit.rules.common import as_list, blank, unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column, headers_of
 
 #: The Art. 30(1) fields REG-05 asks of a controller entry (rules.md).
 ART30_1_FIELDS = ("purpose", "data_subjects", "data_categories", "recipients", "retention", "security_measures")
@@ -75,7 +76,7 @@ def undisclosed_activities(ctx: AuditContext) -> pd.DataFrame:
             "policy_id": gap["policy_id"],
             "scope_note": gap["scope_note"],
             "case": gap["reason"],
-            "evidence": cite(gap) + ", column policy_ref",
+            "evidence": cite_column(gap, ctx, "policy_ref"),
             "policy_clause": clause,
         }
     )
@@ -106,7 +107,8 @@ def _register_files(ctx: AuditContext) -> str:
     """Where the register was looked for, for REG-02's evidence."""
     acts = ctx.inputs.activities
     where = (acts["src_file"].astype(str) + " › " + acts["src_sheet"].astype(str)).drop_duplicates()
-    return "no entry in " + (", ".join(where) if len(where) else "the register")
+    place = ", ".join(where) if len(where) else text("wording.evidence.the_register", ctx.lang)
+    return text("wording.evidence.no_entry_in", ctx.lang) + " " + place
 
 
 # --- REG-04 --------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ def legal_basis_differs(ctx: AuditContext) -> pd.DataFrame:
             "register_said": said.where(where.isna(), "unreadable"),
             "register_unreadable": where,
             **policy[differs].drop(columns="phased"),
-            "evidence": cite(gap) + ", column legal_basis",
+            "evidence": cite_column(gap, ctx, "legal_basis"),
             "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "legal_basis")),
         }
     )
@@ -206,9 +208,10 @@ def missing_art30_fields(ctx: AuditContext) -> pd.DataFrame:
                     "activity_id": gap["activity_id"],
                     "activity": gap["activity"],
                     "field": name,
+                    "field_label": headers_of(gap, ctx.inputs, name),
                     "case": unreadable_case(processor[gap.index].map({True: "processor", False: "default"}), where),
                     "unreadable": where,
-                    "evidence": cite(gap) + f", column {name}",
+                    "evidence": cite_column(gap, ctx, name),
                 }
             )
         )
@@ -273,9 +276,9 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
         [key for key, on in ((review, is_late), (how, is_new)) if on]
         for review, is_late, how, is_new in zip(review_key, late, start["how"], new, strict=True)
     ]
-    columns = pd.Series("column last_reviewed", index=acts.index)
-    columns[new & ~late] = "column started"
-    columns[new & late] = "columns last_reviewed, started"
+    evidence = cite_column(cls, ctx, "last_reviewed")
+    evidence[new & ~late] = cite_column(cls, ctx, "started")[new & ~late]
+    evidence[new & late] = cite_column(cls, ctx, "last_reviewed", "started")[new & late]
     gap = late | new
     return pd.DataFrame(
         {
@@ -285,7 +288,7 @@ def out_of_date_entries(ctx: AuditContext) -> pd.DataFrame:
             "last_reviewed": reviewed,
             "review_unreadable": review_unreadable,
             "start": start["start"],
-            "evidence": cite(cls) + ", " + columns,
+            "evidence": evidence,
             "policy_clause": ctx.policy.clause_or_empty("*", "updates"),
         }
     )[gap]

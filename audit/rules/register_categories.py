@@ -14,7 +14,7 @@ from audit.reference.vocab import data_categories
 from audit.rules.activities import classify_activities
 from audit.rules.common import as_list, exploded
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column
 
 
 def category_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def _register_gaps(ctx: AuditContext) -> pd.DataFrame:
             "policy_labels": policy_labels,
             "listed": policy_labels.map(lambda labels: "labels" if labels else "nothing"),
             "case": gap["matched"].map({True: "activity", False: "activity_unmatched"}),
-            "evidence": cite(gap) + ", column data_categories",
+            "evidence": cite_column(gap, ctx, "data_categories"),
             "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "data_categories")),
         }
     )
@@ -139,7 +139,7 @@ def _system_gaps(ctx: AuditContext) -> pd.DataFrame:
             "label": gap["label"],
             "users": gap["system_id"].map(who),
             "case": gap["matched"].map({True: "system", False: "system_unmatched"}),
-            "evidence": cite(gap) + ", column data_categories",
+            "evidence": cite_column(gap, ctx, "data_categories"),
             "policy_clause": gap["system_id"].map(clauses),
         }
     )

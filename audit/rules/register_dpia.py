@@ -26,7 +26,7 @@ from audit.reference.vocab import data_categories, reveals, special_category_ids
 from audit.rules.activities import CONTROLLER_ROLES, classify_activities
 from audit.rules.common import grouped, unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column
 from audit.rules.register_categories import category_rows
 
 #: ``dpia`` values (vocabularies.yaml ``dpia``) that record an assessment.
@@ -103,7 +103,7 @@ def missing_dpia(ctx: AuditContext) -> pd.DataFrame:
             **special.loc[gap.index],
             "case": unreadable_case(dpia[gap.index].map({"no": "recorded_no"}).fillna("not_recorded"), where),
             "unreadable": where,
-            "evidence": cite(gap) + ", column dpia",
+            "evidence": cite_column(gap, ctx, "dpia"),
             "policy_clause": gap["policy_id"].map(
                 lambda pid: ctx.policy.clause_or_empty(pid, "data_categories") if pid else None
             ),

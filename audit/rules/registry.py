@@ -24,7 +24,7 @@ import pandas as pd
 from audit.errors import ReferenceDataError
 from audit.reference.catalogue import CATALOGUE_FILE, catalogue
 from audit.rules.context import AuditContext
-from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id, findings_from_facts
+from audit.rules.findings import FINDING_COLUMNS, combine_findings, finding_id, findings_from_facts, not_run_wording
 
 
 @cache
@@ -61,24 +61,23 @@ def missing_parts(ctx: AuditContext, rule_id: str) -> list[str]:
 def not_run_finding(ctx: AuditContext, rule_id: str, missing: list[str]) -> pd.DataFrame:
     """The one info finding of a rule that could not run because the policy lacks ``missing``."""
     cat = catalogue()
-    spec, words = cat.rules[rule_id], cat.not_run
-    fields = {"rule": rule_id, "reasons": "; ".join(cat.policy_parts[part] for part in missing)}
+    said = not_run_wording(rule_id, missing, ctx.lang)
     subject = "not run:" + ",".join(missing)
     row = {
         "finding_id": finding_id(rule_id, subject),
         "rule": rule_id,
         "severity": "info",
         "area": cat.area(rule_id),
-        "title": spec.title,
+        "title": said["title"],
         "subject": subject,
         "activity_id": None,
         "system_id": None,
         "vendor": None,
-        "detail": words.detail.format(**fields),
+        "detail": said["detail"],
         "evidence": ctx.policy.path.name if ctx.policy.path is not None else ctx.policy.source_path.name,
         "policy_clause": None,
-        "article": spec.article,
-        "recommendation": words.recommendation.format(**fields),
+        "article": said["article"],
+        "recommendation": said["recommendation"],
     }
     return pd.DataFrame([row], columns=FINDING_COLUMNS).astype("object")
 

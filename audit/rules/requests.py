@@ -16,9 +16,10 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.reference.durations import period_to_offset
+from audit.reference.i18n import text
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite, cite_column
 
 #: Art. 12(3): one month, used for the requests table when the policy promises no deadline of its own.
 LAW_DEADLINE = "P1M"
@@ -197,7 +198,7 @@ def erased_still_present(ctx: AuditContext) -> pd.DataFrame:
             "completed": grouped["completed"],
             "records": grouped["records"],
             "where": grouped["where"],
-            "evidence": cite(grouped) + "; record extracts " + grouped["where"],
+            "evidence": cite(grouped) + f"; {text('wording.evidence.record_extracts', ctx.lang)} " + grouped["where"],
             "policy_clause": ctx.policy.clause_or_empty("*", "erasure"),
         }
     )
@@ -260,7 +261,7 @@ def objection_not_honoured(ctx: AuditContext) -> pd.DataFrame:
             "received": first["received"],
             "system_id": first["system_id"],
             "case": first["case"],
-            "evidence": cite(first) + "; record extract " + first["system_id"],
+            "evidence": cite(first) + f"; {text('wording.evidence.record_extract', ctx.lang)} " + first["system_id"],
             "policy_clause": ctx.policy.clause_or_empty("*", "objection"),
         }
     )
@@ -283,7 +284,7 @@ def disclosed_without_identity_check(ctx: AuditContext) -> pd.DataFrame:
             "identity_verified": gap["identity_verified"],
             "case": unreadable_case(gap["identity_verified"].isna().map({True: "no_check", False: "default"}), where),
             "unreadable": where,
-            "evidence": cite(gap) + ", column identity_verified",
+            "evidence": cite_column(gap, ctx, "identity_verified"),
             "policy_clause": ctx.policy.clause_or_empty("*", "identity"),
         }
     )

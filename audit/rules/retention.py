@@ -27,10 +27,11 @@ from typing import Any
 import pandas as pd
 
 from audit.reference.durations import default_anchor, parse_retention
+from audit.reference.i18n import text
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, period_words, rules_in_words
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column
 from audit.rules.retention_facts import MEASURABLE, judged_pairs, policy_rules, retention_facts
 
 
@@ -57,7 +58,7 @@ def _system_facts(ctx: AuditContext, gap: pd.DataFrame, column: str) -> pd.DataF
             "vendor": gap["vendor"],
             "policy_ref": gap["policy_ref"],
             "policy_rule": gap["policy_rule"],
-            "evidence": cite(gap) + f", column {column}",
+            "evidence": cite_column(gap, ctx, column),
             "policy_clause": _clauses(ctx, gap["policy_ref"]),
         }
     )
@@ -88,8 +89,7 @@ def configured_too_long(ctx: AuditContext) -> pd.DataFrame:
     facts = _system_facts(ctx, gap, "retention_days")
     facts["configured_retention_days"] = _whole(gap["configured_retention_days"])
     facts["policy_limit_days"] = _whole(gap["policy_limit_days"])
-    labels = anchor_book().labels
-    facts["limit_anchor"] = gap["limit_anchor"].map(lambda a: labels.get(str(a), str(a))).astype("object")
+    facts["limit_anchor"] = gap["limit_anchor"].astype(str).astype("object")  # an anchor id, labelled by the template
     from_collection = gap["limit_anchor"].eq(default_anchor())
     facts["case"] = from_collection.map({True: "default", False: "after_event"}).astype("object")
     return facts
@@ -133,9 +133,14 @@ def records_past_limit(ctx: AuditContext) -> pd.DataFrame:
     facts["example_record_ids"] = gap["example_record_ids"]
     facts["case"] = gap["example_record_ids"].eq("").map({True: "no_examples", False: "default"})
     oldest = gap["oldest_anchor"].dt.strftime("%Y-%m-%d")
-    counts = facts["records_past_limit"].astype(str) + " of " + facts["records_total"].astype(str)
-    facts["evidence"] = gap["file"] + " › " + counts + " records past limit, oldest " + oldest
+    counts = facts["records_past_limit"].astype(str) + f" {_word('of', ctx)} " + facts["records_total"].astype(str)
+    facts["evidence"] = gap["file"] + " › " + counts + f" {_word('records_past_limit', ctx)} " + oldest
     return facts
+
+
+def _word(key: str, ctx: AuditContext) -> str:
+    """A word of a record extract's evidence in the report's language (``wording.evidence.<key>``)."""
+    return text(f"wording.evidence.{key}", ctx.lang)
 
 
 def _missing_case(missing_columns: object, labels: list[str]) -> str:
@@ -154,10 +159,11 @@ def anchor_date_missing(ctx: AuditContext) -> pd.DataFrame:
     labels = anchor_book().labels
     anchor_labels = [[labels[a] for a in anchors] for anchors in gap["blank_anchors"]]  # one per finding
     facts["missing_columns"] = gap["missing_columns"]
+    facts["blank_anchors"] = gap["blank_anchors"]
     facts["anchor_labels"] = pd.Series(anchor_labels, index=gap.index, dtype="object")
     facts["case"] = [_missing_case(m, a) for m, a in zip(gap["missing_columns"], anchor_labels, strict=True)]
-    counts = facts["records_missing_anchor"].astype(str) + " of " + facts["records_total"].astype(str)
-    facts["evidence"] = gap["file"] + " › " + counts + " records without a usable anchor date"
+    counts = facts["records_missing_anchor"].astype(str) + f" {_word('of', ctx)} " + facts["records_total"].astype(str)
+    facts["evidence"] = gap["file"] + " › " + counts + f" {_word('records_without_anchor', ctx)}"
     return facts
 
 
@@ -223,7 +229,7 @@ def register_retention_differs(ctx: AuditContext) -> pd.DataFrame:
             "policy_rule": gap["policy_ref"].map(policy.groupby("policy_id")["text"].agg(rules_in_words)),
             "case": pd.Series([h[0] for h in how[gap.index]], index=gap.index, dtype="object"),
             "register_period": pd.Series([h[1] for h in how[gap.index]], index=gap.index, dtype="object"),
-            "evidence": cite(gap) + ", column retention",
+            "evidence": cite_column(gap, ctx, "retention"),
             "policy_clause": _clauses(ctx, gap["policy_ref"]),
         }
     )

@@ -14,7 +14,7 @@ import pandas as pd
 
 from audit.rules.common import unreadable, unreadable_case
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite_column
 
 
 def _unflagged(ctx: AuditContext, column: str, promise: str) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def _unflagged(ctx: AuditContext, column: str, promise: str) -> pd.DataFrame:
             "vendor": gap["vendor"],
             "case": unreadable_case(case, where),
             "unreadable": where,
-            "evidence": cite(gap) + f", column {column}",
+            "evidence": cite_column(gap, ctx, column),
             "policy_clause": ctx.policy.clause_or_empty("*", f"security:{promise}"),
         }
     )
@@ -64,7 +64,7 @@ def not_tested(ctx: AuditContext) -> pd.DataFrame:
             "last_tested": tested[gap.index],
             "case": unreadable_case(tested[gap.index].isna().map({True: "never", False: "default"}), where),
             "unreadable": where,
-            "evidence": cite(gap) + ", column last_security_test",
+            "evidence": cite_column(gap, ctx, "last_security_test"),
             "policy_clause": ctx.policy.clause_or_empty("*", "security:testing"),
         }
     )

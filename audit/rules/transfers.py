@@ -23,11 +23,12 @@ from collections.abc import Callable
 import pandas as pd
 
 from audit.reference.catalogue import catalogue
-from audit.reference.countries import adequacy_on, country_name, is_eu_eea
+from audit.reference.countries import adequacy_on, country_name, is_eu_eea, swedish
+from audit.reference.i18n import text
 from audit.reference.vocab import data_categories, fold
 from audit.rules.common import as_list, grouped, unreadable, unreadable_case, unreadable_note
 from audit.rules.context import AuditContext
-from audit.rules.findings import cite
+from audit.rules.findings import cite, cite_column
 
 US = "US"
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
@@ -258,6 +259,14 @@ def _judge(reg: pd.DataFrame, policy_grounds: set[str], unread: pd.DataFrame) ->
     return reg
 
 
+def _country_names(rows: pd.DataFrame, lang: str) -> pd.Series:
+    """The countries as the report's reader names them: pycountry's Swedish translation in a Swedish report."""
+    names = rows["country_name"].fillna(rows["country"]).astype("object")
+    if lang != "sv" or names.empty:
+        return names
+    return names.map(lambda name: swedish().gettext(str(name)))
+
+
 def _transfer_facts(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
     """The facts every TRF finding words: who makes which data available where, how, on what safeguard.
 
@@ -270,7 +279,7 @@ def _transfer_facts(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
             "vendor_country": rows["vendor_country"],
             "seat": rows["vendor_country"].notna().map({True: "seat", False: "unknown_seat"}),
             "country": rows["country"],
-            "country_name": rows["country_name"].fillna(rows["country"]),
+            "country_name": _country_names(rows, ctx.lang),
             "route": rows["route"],
             "systems": rows["systems"],
             "via": rows["systems"].map(lambda s: "systems" if s else "no_system"),
@@ -309,9 +318,9 @@ def _gaps(ctx: AuditContext, reporter: Reporter) -> pd.DataFrame:
     facts["case"] = unreadable_case(case, where)
     facts["unreadable"] = where
     facts["unreadable_what"] = what
-    columns = pd.Series(", columns " + ", ".join(CITED_COLUMNS), index=gap.index)
-    columns = columns + unreadable_note(ctx.inputs, gap, CITED_COLUMNS)
-    facts["evidence"] = cite(gap) + columns.where(gap["listed"], ", column vendor (not in the vendor list)")
+    cited = cite_column(gap, ctx, *CITED_COLUMNS) + unreadable_note(ctx.inputs, gap, CITED_COLUMNS, ctx.lang)
+    not_listed = cite_column(gap, ctx, "vendor") + " (" + text("wording.evidence.not_listed", ctx.lang) + ")"
+    facts["evidence"] = cited.where(gap["listed"], not_listed)
     return facts.reset_index(drop=True)
 
 
@@ -344,5 +353,5 @@ def third_country_transfers(ctx: AuditContext) -> pd.DataFrame:
     third = reg[~reg["eu_eea"].astype(bool)]
     facts = _transfer_facts(ctx, third)
     facts["case"] = third["data_categories"].map(lambda c: "default" if c else "no_data")
-    facts["evidence"] = cite(third) + pd.Series("", index=third.index).where(third["listed"], ", column vendor")
+    facts["evidence"] = cite(third).where(third["listed"], cite_column(third, ctx, "vendor"))
     return facts.reset_index(drop=True)
