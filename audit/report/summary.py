@@ -217,9 +217,14 @@ def reference_dates(result: AuditResult, lang: str = "en") -> pd.DataFrame:
 
 
 def input_files(result: AuditResult, lang: str = "en") -> pd.DataFrame:
-    """Input files with sheet, row count and SHA-256, for the Summary sheet."""
-    files = result.inputs.files[["file", "sheet", "rows", "sha256"]].copy()
-    files.columns = [_col(c, lang) for c in ("file", "sheet", "rows", "sha256")]
+    """Input files with sheet, SHA-256 and row count, for the Summary sheet.
+
+    The SHA-256 is the third column, under the reference sources and the
+    findings' titles: the Summary's columns are shared by all its tables,
+    and the third is the wide one.
+    """
+    files = result.inputs.files[["file", "sheet", "sha256", "rows"]].copy()
+    files.columns = [_col(c, lang) for c in ("file", "sheet", "sha256", "rows")]
     return files
 
 
