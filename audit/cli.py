@@ -26,9 +26,9 @@ from pathlib import Path
 from audit.errors import AuditError
 from audit.paths import DOCS_DIR
 from audit.policy.model import load_policy_from
-from audit.reference.i18n import LANGUAGES
+from audit.reference.i18n import LANGUAGES, date_text, label, number, text
 from audit.reference.settings import load_settings
-from audit.report import write_report
+from audit.report import Carried, Report, write_report
 from audit.run import AuditResult, report_language, run_audit
 
 
@@ -58,7 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="date the audit is evaluated at (YYYY-MM-DD); default: today, printed",
     )
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
-    p.add_argument("--previous", type=Path, default=None, help="previous workbook to carry Status/Owner/Comment from")
+    p.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        help="previous workbook to carry Status, Owner, Comment and first-seen dates from "
+        "(default: the newest workbook in --out with a Findings sheet, whatever its name)",
+    )
     p.add_argument("--settings", type=Path, default=None, help="YAML file overriding data/reference/settings.yaml")
     p.add_argument(
         "--policy",
@@ -77,21 +83,65 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _count(key: str, n: int, lang: str) -> str:
+    """``3 statuses`` / ``1 status`` in ``lang`` (the catalogue has a one and an other form)."""
+    return text(f"cli.{key}.{'one' if n == 1 else 'other'}", lang, n=number(n, lang))
+
+
+def carry_line(carried: Carried, lang: str) -> str:
+    """Which workbook the DPO's columns came from and how many, or that there was none."""
+    if carried.source is None:
+        return text("cli.no_previous", lang)
+    return text(
+        "cli.carried",
+        lang,
+        path=carried.source,
+        statuses=_count("statuses", carried.statuses, lang),
+        owners=_count("owners", carried.owners, lang),
+        comments=_count("comments", carried.comments, lang),
+        new=_count("new", carried.new, lang),
+        resolved=_count("resolved", carried.resolved, lang),
+    )
+
+
 def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
-    """The short summary printed after a run."""
+    """The short summary printed after a run, in the report's language.
+
+    ``written`` is what :func:`audit.report.write_report` returned; when it
+    is a :class:`~audit.report.Report`, the summary says what was carried
+    forward from which workbook.
+    """
     inputs = result.inputs
+    lang = result.context.lang
+    counts = result.counts_by_severity()
     lines = [
-        f"Loaded {len(inputs.activities)} activities, {len(inputs.systems)} systems, "
-        f"{len(inputs.vendors)} vendors, {len(inputs.requests)} requests, "
-        f"{len(inputs.disclosures)} disclosures, {len(inputs.records)} record extracts "
-        f"({sum(len(r) for r in inputs.records.values()):,} records).",
-        f"Input issues: {len(result.issues)}",
-        "Findings by severity: "
-        + ", ".join(f"{sev} {n}" for sev, n in result.counts_by_severity().items())
-        + f" (total {len(result.findings)})",
+        text(
+            "cli.loaded",
+            lang,
+            activities=number(len(inputs.activities), lang),
+            systems=number(len(inputs.systems), lang),
+            vendors=number(len(inputs.vendors), lang),
+            requests=number(len(inputs.requests), lang),
+            disclosures=number(len(inputs.disclosures), lang),
+            extracts=number(len(inputs.records), lang),
+            records=number(sum(len(r) for r in inputs.records.values()), lang),
+        ),
+        text("cli.input_issues", lang, n=number(len(result.issues), lang)),
+        text(
+            "cli.by_severity",
+            lang,
+            counts=", ".join(
+                text("cli.severity_count", lang, severity=label("common.severity", sev, lang), n=number(n, lang))
+                for sev, n in counts.items()
+            ),
+            total=number(len(result.findings), lang),
+        ),
     ]
-    lines += [f"Wrote {p}" for p in written if p.suffix == ".xlsx"]
-    lines.append(f"Also wrote {len(written) - 1} CSV and chart files into {written[0].parent}")
+    if isinstance(written, Report):
+        lines.append(carry_line(written.carried, lang))
+    lines += [text("cli.wrote", lang, path=p) for p in written if p.suffix == ".xlsx"]
+    others = len([p for p in written if p.suffix != ".xlsx"])
+    lines.append(text("cli.also_wrote", lang, n=number(others, lang), folder=written[0].parent))
     return lines
 
 
@@ -122,12 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(command.main(argv[1:]))
     args = build_parser().parse_args(argv)
     as_of = args.as_of or date.today()
-    print(f"Audit of {args.data} as of {as_of.isoformat()}" + ("" if args.as_of else " (today)"))
     try:
         with _stoppable():
             settings = load_settings(args.settings)
             policy = load_policy_from(args.policy)
             lang = report_language(args.lang, settings, policy)
+            heading = text("cli.audit_of", lang, data=args.data, as_of=date_text(as_of))
+            print(heading + ("" if args.as_of else text("cli.today", lang)), flush=True)
             result = run_audit(
                 args.data, as_of, settings=settings, policy=policy, date_order=args.date_order, lang=lang
             )

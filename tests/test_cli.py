@@ -9,12 +9,13 @@ import pytest
 
 from audit.cli import main
 from audit.paths import PROJECT_DIR, SAMPLE_DIR
+from audit.reference.i18n import label, number
 from audit.run import run_audit
 from tools.sample import SAMPLE_AS_OF
 
 
 def test_sample_run_writes_everything_and_summarises(tmp_path, capsys):
-    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path)]) == 0
+    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     expected = run_audit(SAMPLE_DIR, SAMPLE_AS_OF).counts_by_severity()
     assert f"as of {SAMPLE_AS_OF.isoformat()}" in out
@@ -37,7 +38,8 @@ def test_as_of_defaults_to_today_and_says_so(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(cli, "date", Today)
     assert main(["--data", str(SAMPLE_DIR), "--out", str(tmp_path)]) == 0
-    assert f"as of {SAMPLE_AS_OF.isoformat()} (today)" in capsys.readouterr().out
+    # The bundled policy is Swedish, so without --lang the run speaks Swedish.
+    assert capsys.readouterr().out.startswith(f"Granskning av {SAMPLE_DIR} per {SAMPLE_AS_OF.isoformat()} (i dag)\n")
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])
@@ -93,3 +95,41 @@ def test_only_the_required_files_is_a_complete_audit(tmp_path):
     assert not findings["rule"].isin(["RET-03", "RET-05", "REC-05"]).any()
     assert {"POL-01", "REG-01", "TRF-01", "SEC-01", "RET-01"} <= set(findings["rule"])
     assert len(list((tmp_path / "o").glob("chart-*.png"))) == 5
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_summary_lines_speak_the_report_language(tmp_path, capsys, lang):
+    assert main(["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path), "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    result = run_audit(SAMPLE_DIR, SAMPLE_AS_OF, lang=lang)
+    counts = result.counts_by_severity()
+    books = sorted(p for p in tmp_path.iterdir() if p.suffix == ".xlsx")
+    others = len([p for p in tmp_path.iterdir() if p.is_file() and p.suffix != ".xlsx"])
+    records = number(sum(len(r) for r in result.inputs.records.values()), lang)
+    if lang == "sv":
+        expected = [
+            f"Granskning av {SAMPLE_DIR} per {SAMPLE_AS_OF.isoformat()}",
+            f"Läste 15 behandlingar, 13 system, 23 leverantörer, 26 begäranden, 5 utlämnanden, 4 registerutdrag "
+            f"({records} poster).",
+            "Problem i indata: 0",
+            "Avvikelser per allvarlighet: "
+            + ", ".join(f"{label('common.severity', s, 'sv')} {n}" for s, n in counts.items())
+            + f" (totalt {counts.sum()})",
+            "Ingen tidigare arbetsbok: alla avvikelser är nya.",
+            *(f"Skrev {p}" for p in books),
+            f"Skrev också {others} CSV- och diagramfiler i {tmp_path}",
+        ]
+        assert records == "14\xa0500"
+    else:
+        expected = [
+            f"Audit of {SAMPLE_DIR} as of {SAMPLE_AS_OF.isoformat()}",
+            f"Loaded 15 activities, 13 systems, 23 vendors, 26 requests, 5 disclosures, 4 record extracts "
+            f"({records} records).",
+            "Input issues: 0",
+            "Findings by severity: " + ", ".join(f"{s} {n}" for s, n in counts.items()) + f" (total {counts.sum()})",
+            "No previous workbook: every finding is new.",
+            *(f"Wrote {p}" for p in books),
+            f"Also wrote {others} CSV and chart files into {tmp_path}",
+        ]
+        assert records == "14,500"
+    assert lines == expected

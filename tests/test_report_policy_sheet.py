@@ -62,7 +62,8 @@ def test_second_workbook_lists_the_change(two_runs):
     assert ["Policy version 2025-05-16"] in rows
     title = "Changes since the previous workbook (version 2024-05-16): 2 changes, 1 material"
     at = rows.index([title])
-    assert rows[at + 1] == ["change", "activity", "title", "field", "old", "new", "material", "why"]
+    # The writer shows each column's catalogue label (report.column.*) in the report's language.
+    assert rows[at + 1] == ["Change", "Activity", "Title", "Field", "Before", "After", "Material", "Why"]
     changes = rows[at + 2 : at + 4]
     assert [
         "changed",

@@ -8,23 +8,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from matplotlib.figure import Figure
 
 from audit.reference.catalogue import catalogue
-from audit.reference.countries import adequacy_source
-from audit.reference.datafiles import reference
-from audit.reference.settings import SEVERITIES
 from audit.report import charts
-from audit.report.carry import carry_forward, find_previous, read_previous
+from audit.report.carry import Carried, carry_forward, find_previous, read_previous
 from audit.report.excel import workbook_name, write_workbook
 from audit.report.files import write_csv
 from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
 from audit.report.policy_sheet import MODEL_SHEET, change_blocks, model_lines, policy_art13, read_previous_policy
+from audit.report.summary import findings_matrix, input_files, meta_lines, reference_dates, summary_blocks
 from audit.rules.registry import resolve
 from audit.run import AuditResult
 
-SOURCE_CHARS = 90
+__all__ = [
+    "Carried",
+    "Report",
+    "findings_matrix",
+    "input_files",
+    "make_charts",
+    "reference_dates",
+    "report_names",
+    "write_report",
+]
+
+
+class Report(list[Path]):
+    """The paths a report run wrote (a list, as before), with what it carried forward.
+
+    ``carried`` says from which previous workbook the DPO's columns came and
+    how many statuses, owners and comments, for the command line's summary
+    and the notebooks.
+    """
+
+    carried: Carried
+
+    def __init__(self, paths: list[Path], carried: Carried) -> None:
+        super().__init__(paths)
+        self.carried = carried
 
 
 def make_charts(result: AuditResult) -> dict[str, Figure]:
@@ -48,40 +69,6 @@ def make_charts(result: AuditResult) -> dict[str, Figure]:
     }
 
 
-def findings_matrix(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings per area × severity with totals, for the Summary sheet and the notebooks."""
-    table = pd.crosstab(findings["area"], findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
-    table["total"] = table.sum(axis=1)
-    table.loc["Total"] = table.sum()
-    return table.rename_axis("area").reset_index()
-
-
-def input_files(result: AuditResult) -> pd.DataFrame:
-    """Input files with row counts and SHA-256, for the Summary sheet."""
-    files = result.inputs.files
-    return files[["file", "rows", "sha256", "sheet"]].copy()
-
-
-def reference_dates(result: AuditResult) -> pd.DataFrame:
-    """Which reference lists (and of which date) the audit used."""
-    adequacy = adequacy_source()
-    rows = [
-        (
-            "Policy",
-            f"version {result.policy.version.isoformat()}" if result.policy.version else "no version date",
-            result.policy.source,
-        ),
-        ("Adequacy decisions", str(adequacy.get("date", "")), str(adequacy.get("source", ""))),
-        ("EU/EEA member states", str(reference("countries").get("date", "")), str(reference("countries")["source"])),
-        ("Settings", result.context.settings.date, result.context.settings.source),
-    ]
-    out = pd.DataFrame(rows, columns=["reference", "date", "source"])
-    # The summary shows the start of each source; the data files hold it in full.
-    long = out["source"].str.len() > SOURCE_CHARS
-    out.loc[long, "source"] = out.loc[long, "source"].str.slice(0, SOURCE_CHARS - 1).str.rstrip() + "…"
-    return out
-
-
 def report_names() -> list[str]:
     """The names of the files a report consists of (``?`` stands for a digit of the workbook's date)."""
     cat = catalogue()
@@ -91,11 +78,15 @@ def report_names() -> list[str]:
 
 def write_report(
     result: AuditResult, out_dir: Path, previous: Path | None = None, figures: dict[str, Figure] | None = None
-) -> list[Path]:
+) -> Report:
     """Write CSVs, chart PNGs and the workbook into ``out_dir`` as one set; return the paths written.
 
+    The :class:`Report` returned is the list of paths, with ``carried``:
+    which workbook the DPO's columns came from and how many.
+
     ``previous``: the workbook to carry the DPO's columns from; default the
-    newest earlier workbook in ``out_dir``. ``figures``: charts already
+    newest workbook in ``out_dir`` with a Findings table, whatever its name
+    (:func:`audit.report.carry.find_previous`). ``figures``: charts already
     drawn with :func:`make_charts` (a notebook shows them first), so they
     are not drawn twice.
 
@@ -110,21 +101,26 @@ def write_report(
         recover(out_dir, report_names())
         with staged(out_dir) as staging:
             with folder_errors(out_dir, "write the report"):
-                files = _write_set(result, staging, previous, figures)
+                files, carried = _write_set(result, staging, previous, figures)
             staging.publish()
-    return [staging.final(p) for p in files]
+    return Report([staging.final(p) for p in files], carried)
 
 
 def _write_set(
     result: AuditResult, staging: Staging, previous: Path | None, figures: dict[str, Figure] | None
-) -> list[Path]:
-    """Write every report file into ``staging``; return the staged paths (findings.csv first, workbook last)."""
+) -> tuple[list[Path], Carried]:
+    """Write every report file into ``staging``; return the staged paths (findings.csv first, workbook last).
+
+    ``findings.csv`` is the audit's result as it is (its columns are
+    documented and stable); the per-finding dates and the DPO's columns
+    belong to the workbook.
+    """
     ctx = result.context
     out_dir = staging.out_dir
     # Read the DPO's previous work first: an unreadable one stops the run before anything is written.
     name = workbook_name(ctx.as_of)
     prev_path = previous or find_previous(out_dir, out_dir / name)
-    prev, prev_resolved = read_previous(prev_path) if prev_path else (None, None)
+    prev = read_previous(prev_path) if prev_path else None
     prev_policy = read_previous_policy(prev_path) if prev_path and prev is not None else None
     tables = catalogue().tables
     written = [write_csv(result.findings, staging.file("findings.csv"))]
@@ -137,22 +133,9 @@ def _write_set(
     written += pngs
     art13 = policy_art13(result.policy)
     policy_sheet = tables["policy"].sheet
-    findings, resolved = carry_forward(result.findings, prev, prev_resolved, ctx.as_of)
-    meta = [
-        ("Organisation", ctx.settings.organisation or result.policy.controller),
-        ("As-of date", ctx.as_of),
-        ("Policy version", result.policy.version),
-        ("Data folder", str(result.inputs.data_dir)),
-        ("Findings", len(result.findings)),
-        ("Input issues", len(result.issues)),
-        ("Previous workbook", prev_path.name if prev_path and prev is not None else "none"),
-        ("Tool", "privacy-audit " + _version()),
-    ]
-    blocks = [
-        ("Findings by area and severity", findings_matrix(result.findings)),
-        ("Reference data", reference_dates(result)),
-        ("Input files", input_files(result)),
-    ]
+    findings, resolved, carried = carry_forward(result.findings, prev, ctx.as_of, ctx.settings.due_days)
+    meta = meta_lines(result, carried, ctx.lang, _version())
+    blocks = summary_blocks(result, findings, resolved, carried)
     written.append(
         write_workbook(
             staging.file(name),
@@ -167,9 +150,10 @@ def _write_set(
             row_cap=ctx.settings.sheet_row_cap,
             after={policy_sheet: change_blocks(result.policy.raw, art13, prev_policy)},
             hidden={MODEL_SHEET: model_lines(result.policy.raw, art13)},
+            lang=ctx.lang,
         )
     )
-    return written
+    return written, carried
 
 
 def _version() -> str:
