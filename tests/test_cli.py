@@ -109,7 +109,7 @@ def test_summary_lines_speak_the_report_language(tmp_path, capsys, lang):
     if lang == "sv":
         expected = [
             f"Granskning av {SAMPLE_DIR} per {SAMPLE_AS_OF.isoformat()}",
-            f"Läste 15 behandlingar, 13 system, 23 leverantörer, 26 begäranden, 5 utlämnanden, 4 registerutdrag "
+            f"Läste 15 behandlingar, 13 system, 23 leverantörer, 26 begäranden, 5 utlämnanden, 4 datauttag ur system "
             f"({records} poster).",
             "Problem i indata: 0",
             "Avvikelser per allvarlighet: "

@@ -17,6 +17,7 @@ from audit.report.excel import workbook_name, write_workbook
 from audit.report.files import write_csv
 from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
 from audit.report.policy_sheet import MODEL_SHEET, change_blocks, model_lines, policy_art13, read_previous_policy
+from audit.report.register_workbook import register_name, write_register_workbook
 from audit.report.summary import findings_matrix, input_files, meta_lines, reference_dates, summary_blocks
 from audit.rules.registry import resolve
 from audit.run import AuditResult
@@ -63,17 +64,20 @@ def make_charts(result: AuditResult) -> dict[str, Figure]:
         "systems": result.inputs.systems,
         **result.tables,
     }
-    return {
-        key: resolve(spec.draw)(*(named[name] for name in spec.inputs), ctx.as_of, lang=ctx.lang)
-        for key, spec in catalogue().charts.items()
-    }
+    drawn = {}
+    for key, spec in catalogue().charts.items():
+        # The data map also links recipients known only from the disclosure log to their activities.
+        extra = {"disclosures": result.inputs.disclosures} if key == "data_map" else {}
+        drawn[key] = resolve(spec.draw)(*(named[name] for name in spec.inputs), ctx.as_of, lang=ctx.lang, **extra)
+    return drawn
 
 
 def report_names() -> list[str]:
     """The names of the files a report consists of (``?`` stands for a digit of the workbook's date)."""
     cat = catalogue()
     csvs = [str(spec.csv) for spec in cat.tables.values() if spec.csv]
-    return ["findings.csv", *csvs, *(spec.file for spec in cat.charts.values()), workbook_name(None)]
+    charts_ = [spec.file for spec in cat.charts.values()]
+    return ["findings.csv", *csvs, *charts_, register_name(None), workbook_name(None)]
 
 
 def write_report(
@@ -136,6 +140,8 @@ def _write_set(
     findings, resolved, carried = carry_forward(result.findings, prev, ctx.as_of, ctx.settings.due_days)
     meta = meta_lines(result, carried, ctx.lang, _version())
     blocks = summary_blocks(result, findings, resolved, carried)
+    # The Art. 30 register for the supervisory authority; the DPO workbook stays last.
+    written.append(write_register_workbook(staging.file(register_name(ctx.as_of)), result, ctx.lang))
     written.append(
         write_workbook(
             staging.file(name),
@@ -151,6 +157,7 @@ def _write_set(
             after={policy_sheet: change_blocks(result.policy.raw, art13, prev_policy)},
             hidden={MODEL_SHEET: model_lines(result.policy.raw, art13)},
             lang=ctx.lang,
+            as_of=ctx.as_of,
         )
     )
     return written, carried
