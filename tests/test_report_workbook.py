@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-import audit.report
 from audit.paths import SAMPLE_DIR
 from audit.reference.i18n import code_for, label
 from audit.report import write_report
@@ -17,9 +16,21 @@ from audit.report.output import OutputError
 from audit.run import run_audit
 from tools.sample import SAMPLE_AS_OF
 
-SHEETS = ["Summary", "Charts", "Findings", "Transfers", "Retention", "Requests", "Register", "Policy", "Input issues"]
+SHEETS = [
+    "Summary",
+    "Details",
+    "Charts",
+    "Findings",
+    "Transfers",
+    "Retention",
+    "Requests",
+    "Register",
+    "Policy",
+    "Input issues",
+]
 SV_SHEETS = [
     "Sammanfattning",
+    "Underlag",
     "Diagram",
     "Avvikelser",
     "Överföringar",
@@ -50,17 +61,9 @@ def written(sample_result, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def swedish(sample_result, tmp_path_factory):
-    """The sample report in Swedish (the report language passed to the writer whether or not the caller does)."""
+    """The sample report in Swedish: the audit's language reaches every sheet."""
     out = tmp_path_factory.mktemp("report-sv")
-    write = audit.report.write_workbook
-
-    def in_swedish(*args, **kwargs):
-        kwargs.setdefault("lang", "sv")
-        return write(*args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(audit.report, "write_workbook", in_swedish)
-        write_report(sample_result, out)
+    write_report(run_audit(SAMPLE_DIR, SAMPLE_AS_OF, lang="sv"), out)
     return out
 
 
@@ -127,10 +130,11 @@ def test_summary_shows_context_counts_and_charts(written, sample_result):
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     assert "As-of date" in values
     assert "2024-05-16" in [str(v)[:10] for v in values]
-    assert sample_result.inputs.files["sha256"].iloc[0] in values
+    details = [c for row in _book(out)["Details"].iter_rows(values_only=True) for c in row if c is not None]
+    assert sample_result.inputs.files["sha256"].iloc[0] in details
     assert len(_book(out)["Charts"]._images) == 5
     # The area x severity block adds up to the number of findings.
-    assert len(sample_result.findings) in values
+    assert len(sample_result.findings) in values and len(sample_result.findings) in details
 
 
 def test_no_formula_cells_and_no_personal_data_from_records(written, sample_result):
@@ -164,25 +168,9 @@ def test_formula_like_input_stays_text(tmp_path, sample_result):
     assert all(c.data_type == "s" for c in texts)
 
 
-def _read_by_codes(monkeypatch):
-    """A later run reads the Findings headers back as codes (``code_for``); idempotent once carry.py does it too."""
-    read = audit.report.read_previous
-
-    def by_codes(path):
-        findings, resolved = read(path)
-        frames = []
-        for frame in (findings, resolved):
-            frame = frame.rename(columns=lambda c: code_for("common.column", c) or c)
-            frames.append(frame[frame["finding_id"].notna()] if "finding_id" in frame else frame)
-        return frames[0], frames[1]
-
-    monkeypatch.setattr(audit.report, "read_previous", by_codes)
-
-
 def test_dpo_work_is_carried_forward(tmp_path, sample_result, monkeypatch):
-    _read_by_codes(monkeypatch)
     first_paths = write_report(sample_result, tmp_path)
-    first = next(p for p in first_paths if p.suffix == ".xlsx")
+    first = next(p for p in first_paths if p.name == workbook_name(SAMPLE_AS_OF))
     wb = openpyxl.load_workbook(first)
     ws = wb["Findings"]
     head = [code_for("common.column", h) for h in _header(ws)]
@@ -279,7 +267,9 @@ def test_swedish_sheet_names_headers_and_values(swedish, sample_result):
     eu = _header(transfers).index("Inom EU/EES")
     assert {r[eu] for r in transfers.iter_rows(min_row=2, values_only=True) if r[0]} <= {"ja", "nej"}
     summary = [c for row in wb["Sammanfattning"].iter_rows(values_only=True) for c in row if c is not None]
-    assert {"Dataskyddsgranskning", "Per datum", "Avvikelser per område och allvarlighet"} <= set(summary)
+    assert {"Dataskyddsgranskning", "Per datum", "De tio allvarligaste öppna avvikelserna"} <= set(summary)
+    details = [c for row in wb["Underlag"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "Avvikelser per område och allvarlighet" in details
 
 
 def test_finding_headers_read_back_as_codes_in_both_languages(written, swedish, sample_result):

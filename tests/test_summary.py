@@ -102,11 +102,11 @@ def test_status_breakdown(findings) -> None:
 
 def test_top_open_by_severity_then_age(findings) -> None:
     top = top_open(findings, "en", n=3)
-    assert list(top.columns) == ["Finding id", "Severity", "Finding", "Subject", "Days open", "Due"]
+    assert list(top.columns) == ["Finding id", "Subject", "Finding", "Severity", "Days open", "Due"]
     assert top.values.tolist() == [
-        ["RET-03-f", "high", "T6", "A-02 · S-CRM", 60, date(2026, 10, 2)],
-        ["REG-01-a", "high", "T1", "A-01 · ip_address", 40, date(2026, 10, 22)],
-        ["REG-02-b", "medium", "T2", "A-02", 0, date(2027, 1, 30)],
+        ["RET-03-f", "A-02 · S-CRM", "T6", "high", 60, date(2026, 10, 2)],
+        ["REG-01-a", "A-01 · ip_address", "T1", "high", 40, date(2026, 10, 22)],
+        ["REG-02-b", "A-02", "T2", "medium", 0, date(2027, 1, 30)],
     ]
     # Accepted risk is not open; ten at most.
     assert top_open(findings, "sv")["Avvikelse-id"].tolist() == [

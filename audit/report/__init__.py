@@ -18,7 +18,14 @@ from audit.report.files import write_csv
 from audit.report.output import Staging, folder_errors, locked, recover, staged, usable_folder
 from audit.report.policy_sheet import MODEL_SHEET, change_blocks, model_lines, policy_art13, read_previous_policy
 from audit.report.register_workbook import register_name, write_register_workbook
-from audit.report.summary import findings_matrix, input_files, meta_lines, reference_dates, summary_blocks
+from audit.report.summary import (
+    OVERVIEW_BLOCKS,
+    findings_matrix,
+    input_files,
+    meta_lines,
+    reference_dates,
+    summary_blocks,
+)
 from audit.rules.registry import resolve
 from audit.run import AuditResult
 
@@ -149,7 +156,8 @@ def _write_set(
             resolved=resolved,
             tables={tables[key].sheet: frame for key, frame in result.tables.items()},
             meta=meta,
-            summary_blocks=blocks,
+            summary_blocks=blocks[:OVERVIEW_BLOCKS],
+            detail_blocks=blocks[OVERVIEW_BLOCKS:],
             charts=pngs,
             status_choices=ctx.settings.status_choices,
             severity_fills=ctx.settings.severity_fills,

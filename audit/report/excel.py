@@ -493,13 +493,21 @@ class Writer:
             row += 1 + len(frame)
         return row
 
-    def summary(self, meta: list[tuple[str, object]], blocks: list[tuple[str, pd.DataFrame]]) -> Worksheet:
-        """Summary: title, the audit's context, then the blocks; one printed page."""
-        ws = self.wb.add_worksheet(sheet_title("Summary", self.lang))
+    def summary(
+        self, meta: list[tuple[str, object]], blocks: list[tuple[str, pd.DataFrame]], sheet: str = "Summary"
+    ) -> Worksheet:
+        """Summary: title, the audit's context, then the blocks; one printed page.
+
+        ``sheet="Details"``: the same layout for the auditor's details (the
+        findings matrix, reference data, input files), kept off the page a
+        DPO hands to management.
+        """
+        ws = self.wb.add_worksheet(sheet_title(sheet, self.lang))
         for c, width in enumerate(SUMMARY_WIDTHS):
             ws.set_column(c, c, width)
         self.print_setup(ws, pages_high=1, repeat=False)
-        ws.write_string(0, 0, text("report.title", self.lang), self.title)
+        title = "report.title" if sheet == "Summary" else f"report.title.{sheet}"
+        ws.write_string(0, 0, text(title, self.lang), self.title)
         ws.set_row(0, 20)
         row = 1
         for key, value in meta:
@@ -616,6 +624,7 @@ def write_workbook(
     hidden: dict[str, list[str]] | None = None,
     lang: str = "en",
     as_of: dt.date | None = None,
+    detail_blocks: list[tuple[str, pd.DataFrame]] | None = None,
 ) -> Path:
     """Write the workbook atomically; ``findings`` already carries the DPO columns.
 
@@ -626,6 +635,7 @@ def write_workbook(
     ``hidden``: hidden sheets of text lines, before ``Resolved since last
     run``, their names kept as given (the policy model a later run compares
     with). ``lang``: the language of sheet names, headers and labels.
+    ``detail_blocks``: blocks for the details sheet after Summary (same layout).
     ``as_of``: the date in every page's footer; default the Summary's
     ``As-of date``.
     """
@@ -647,6 +657,8 @@ def write_workbook(
         try:
             w = Writer(wb, lang, date, severity_fills)
             w.summary(meta, summary_blocks)
+            if detail_blocks:
+                w.summary([], detail_blocks, sheet="Details")
             if charts:
                 w.charts(charts)
             links = evidence_links(findings, {shown_names[k]: v for k, v in tables.items()}, row_cap)

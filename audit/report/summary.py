@@ -135,10 +135,11 @@ def top_open(findings: pd.DataFrame, lang: str, n: int = TOP_N) -> pd.DataFrame:
     top = order.head(n)
     return pd.DataFrame(
         {
+            # In the Summary's column widths: the id, what it concerns (narrow, wrapped), the title in the wide column.
             label("common.column", "finding_id", lang): top["finding_id"].to_numpy(),
-            label("common.column", "severity", lang): [label("common.severity", s, lang) for s in top["severity"]],
-            label("common.column", "title", lang): top["title"].to_numpy(),
             _col("subject", lang): subject_label(top).to_numpy(),
+            label("common.column", "title", lang): top["title"].to_numpy(),
+            label("common.column", "severity", lang): [label("common.severity", s, lang) for s in top["severity"]],
             label("common.column", "days_open", lang): top.get("days_open", pd.Series(index=top.index)).to_numpy(),
             label("common.column", "due", lang): top.get("due", pd.Series(index=top.index)).to_numpy(),
         }
@@ -243,6 +244,10 @@ def meta_lines(result: AuditResult, carried: Carried, lang: str, version: str) -
         ("tool", "privacy-audit " + version),
     ]
     return [(text(f"summary.meta.{key}", lang), value) for key, value in values]
+
+
+OVERVIEW_BLOCKS = 4
+"""The first blocks of :func:`summary_blocks` make the one-page overview; the rest go on the details sheet."""
 
 
 def summary_blocks(
