@@ -374,7 +374,7 @@ def test_cli_policy_yaml_runs_and_prints_the_drift_warning(tmp_path: Path, capsy
     text = POLICY_TEXT.read_text(encoding="utf-8")
     path = _model_beside_text(tmp_path / "org", text)
     (tmp_path / "org" / "policy.txt").write_text(text + "\nÄndrad.\n", encoding="utf-8")
-    argv = ["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path / "out")]
+    argv = ["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path / "out"), "--lang", "en"]
     assert main([*argv, "--policy", str(path)]) == 0
     captured = capsys.readouterr()
     warnings = [line for line in captured.err.splitlines() if line.startswith("warning: ")]
@@ -383,7 +383,7 @@ def test_cli_policy_yaml_runs_and_prints_the_drift_warning(tmp_path: Path, capsy
 
 
 def test_cli_default_policy_findings_are_unchanged(tmp_path: Path, capsys) -> None:
-    argv = ["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path)]
+    argv = ["--data", str(SAMPLE_DIR), "--as-of", str(SAMPLE_AS_OF), "--out", str(tmp_path), "--lang", "en"]
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "Findings by severity: high 18, medium 16, low 11, info 8 (total 53)" in captured.out

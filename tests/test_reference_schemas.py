@@ -27,7 +27,8 @@ from audit.reference.schemas import REFERENCE_MODELS, AdequacyFile, CountriesFil
 UNMODELLED = {"rules", "columns"}
 # Files whose model lives next to the code that reads them (checked by that code's tests):
 # vendor_aliases.yaml by audit/inputs/vendor_names.py (tests/test_vendor_names.py).
-MODELLED_ELSEWHERE = {"vendor_aliases", "policy_vocabulary"}  # policy_vocabulary: audit/policy/vocabulary.py
+# policy_vocabulary: audit/policy/vocabulary.py; rules.sv (the rule catalogue's Swedish twin): audit/reference/catalogue.py.
+MODELLED_ELSEWHERE = {"vendor_aliases", "policy_vocabulary", "rules.sv"}
 
 
 def _broken(name: str, edit: Callable[[dict[str, Any]], object]) -> str:

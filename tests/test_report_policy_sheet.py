@@ -94,3 +94,14 @@ def test_long_json_is_split_and_a_workbook_without_it_has_none(tmp_path):
     book.active.title = "Findings"
     book.save(tmp_path / "old.xlsx")
     assert read_previous_policy(tmp_path / "old.xlsx") is None
+
+
+def test_swedish_policy_sheet_words_the_change_in_swedish(tmp_path):
+    """The version line and the change title in the report's language; the change table marks material changes."""
+    out = tmp_path / "sv"
+    write_report(run_audit(SAMPLE_DIR, SAMPLE_AS_OF, lang="sv"), out)
+    write_report(run_audit(SAMPLE_DIR, LATER, policy=_edited_policy(), lang="sv"), out)
+    rows = _texts(openpyxl.load_workbook(out / workbook_name(LATER))["Policy"])
+    assert ["Policyversion 2025-05-16"] in rows
+    assert ["Ändringar sedan förra arbetsboken (version 2024-05-16): 2 ändringar, varav 1 väsentliga"] in rows
+    assert any("VÄSENTLIG" in row for row in rows)

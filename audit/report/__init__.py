@@ -162,7 +162,7 @@ def _write_set(
             status_choices=ctx.settings.status_choices,
             severity_fills=ctx.settings.severity_fills,
             row_cap=ctx.settings.sheet_row_cap,
-            after={policy_sheet: change_blocks(result.policy.raw, art13, prev_policy)},
+            after={policy_sheet: change_blocks(result.policy.raw, art13, prev_policy, ctx.lang)},
             hidden={MODEL_SHEET: model_lines(result.policy.raw, art13)},
             lang=ctx.lang,
             as_of=ctx.as_of,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -342,7 +343,10 @@ class Writer:
         elif isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt or self.left_date)
         elif isinstance(value, int | float):
-            ws.write_number(row, col, value, fmt)
+            if math.isfinite(value):
+                ws.write_number(row, col, value, fmt)
+            else:  # Excel has no infinity: XlsxWriter would write an error formula (=#NUM!)
+                ws.write_string(row, col, str(value), fmt)
         else:
             ws.write_string(row, col, str(clean_text(str(value))), fmt)
 

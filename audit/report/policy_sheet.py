@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 
 from audit.inputs.safety import check_workbook
-from audit.policy.diff import diff_models, summary_line
+from audit.policy.diff import diff_models
 from audit.policy.export import plain
 from audit.policy.model import PolicyModel
+from audit.reference.i18n import text
 
 MODEL_SHEET = "_policy_model"
 CHUNK_CHARS = 30_000
@@ -63,17 +64,24 @@ def read_previous_policy(path: Path) -> dict[str, Any] | None:
 
 
 def change_blocks(
-    model: dict[str, Any], art13: dict[str, bool], previous: dict[str, Any] | None
+    model: dict[str, Any], art13: dict[str, bool], previous: dict[str, Any] | None, lang: str = "en"
 ) -> list[tuple[str, pd.DataFrame | None]]:
-    """The blocks below the Policy sheet's activities: the version, then the changes or why there are none."""
-    version = plain(model.get("version")) or "not stated"
-    blocks: list[tuple[str, pd.DataFrame | None]] = [(f"Policy version {version}", None)]
+    """The blocks below the Policy sheet's activities: the version, then the changes or why there are none.
+
+    Worded in ``lang`` (``data/reference/messages/policy_sheet.yaml``); the
+    change table keeps the diff's own columns, which the writer labels.
+    """
+    unknown = text("policy_sheet.not_stated", lang)
+    version = plain(model.get("version")) or unknown
+    blocks: list[tuple[str, pd.DataFrame | None]] = [(text("policy_sheet.version", lang, version=version), None)]
     if previous is None:
-        return [*blocks, ("Changes since the previous workbook: no previous workbook", None)]
-    old_version = plain(previous["model"].get("version")) or "not stated"
+        return [*blocks, (text("policy_sheet.no_previous", lang), None)]
+    old_version = plain(previous["model"].get("version")) or unknown
     changes = diff_models(previous["model"], plain(model), previous.get("art13"), art13)
     if changes.empty:
-        return [*blocks, (f"No change since the previous workbook (version {old_version})", None)]
-    shown = changes.assign(material=changes["material"].map({True: "MATERIAL", False: None}))
-    title = f"Changes since the previous workbook (version {old_version}): {summary_line(changes)}"
+        return [*blocks, (text("policy_sheet.no_change", lang, old=old_version), None)]
+    shown = changes.assign(material=changes["material"].map({True: text("policy_sheet.material", lang), False: None}))
+    title = text(
+        "policy_sheet.changes", lang, old=old_version, changes=len(changes), material=int(changes["material"].sum())
+    )
     return [*blocks, (title, shown)]

@@ -23,6 +23,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import openpyxl
@@ -34,6 +35,8 @@ from tests.properties.folders import NOWHERE, REGISTER_ONLY, Folder, Written, su
 
 AS_OF = date(2026, 11, 1)
 WORKBOOK = f"{AS_OF.isoformat()}-privacy-audit.xlsx"
+REGISTER_BOOK = f"{AS_OF.isoformat()}-art30-register.xlsx"
+"""The Art. 30 register for the supervisory authority: it reproduces the register, as the Register sheet does."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _FIRST_ROWS = re.compile(r"first: ([\d, ]+)")
@@ -99,7 +102,7 @@ def audit_folder(folder: Folder) -> Outcome:
         return captured[-1]
 
     stdout, stderr = io.StringIO(), io.StringIO()
-    argv = ["--data", str(data), "--as-of", AS_OF.isoformat(), "--out", str(out)]
+    argv = ["--data", str(data), "--as-of", AS_OF.isoformat(), "--out", str(out), "--lang", "en"]
     try:
         with (
             contextlib.redirect_stdout(stdout),
@@ -137,25 +140,38 @@ def _read_outputs(outcome: Outcome) -> None:
             for c, cell in enumerate(row, start=1):
                 if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
                     outcome.csv_cells.append(f"{path.name} row {r} col {c}: {cell[:40]!r}")
-    book = out / WORKBOOK
-    if not book.exists():
-        return
+    for name, prefix in ((WORKBOOK, "workbook"), (REGISTER_BOOK, "register")):
+        if (out / name).exists():
+            _read_book(outcome, out / name, prefix)
+
+
+def _read_book(outcome: Outcome, book: Path, prefix: str) -> None:
+    """Every cell's text by sheet; formulas, and hyperlinks other than the report's own links between its sheets."""
     try:
         wb = openpyxl.load_workbook(book)
     except Exception as exc:  # a workbook that cannot be opened is itself a violation
-        outcome.workbook_error = f"{type(exc).__name__}: {exc}"
+        outcome.workbook_error = f"{book.name}: {type(exc).__name__}: {exc}"
         return
+    sheets = set(wb.sheetnames)
     for ws in wb.worksheets:
         parts = []
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
                     outcome.formula_cells.append(f"{ws.title}!{cell.coordinate} formula {str(cell.value)[:40]!r}")
-                if cell.hyperlink is not None:
-                    outcome.formula_cells.append(f"{ws.title}!{cell.coordinate} hyperlink {cell.hyperlink.target!r}")
+                link = cell.hyperlink
+                if link is not None and not _internal(link, sheets):
+                    outcome.formula_cells.append(f"{ws.title}!{cell.coordinate} hyperlink {link.target!r}")
                 if cell.value is not None:
                     parts.append(str(cell.value))
-        outcome.texts[f"workbook:{ws.title}"] = "\n".join(parts)
+        outcome.texts[f"{prefix}:{ws.title}"] = "\n".join(parts)
+
+
+def _internal(link: Any, sheets: set[str]) -> bool:
+    """A link of the report's own: to a cell of one of the workbook's sheets (evidence to the row it cites)."""
+    location = link.location or ""
+    sheet = location.rsplit("!", 1)[0].strip("'") if "!" in location else ""
+    return not link.target and sheet in sheets
 
 
 # --------------------------------------------------------------------------- properties
@@ -259,7 +275,7 @@ def check_no_private_data(o: Outcome) -> list[str]:
         if plant.scope in NOWHERE:
             allowed: set[str] = set()
         elif plant.scope in REGISTER_ONLY:
-            allowed = {"workbook:Register"}
+            allowed = {"workbook:Register", *(k for k in o.texts if k.startswith("register:"))}
         else:
             continue
         needles = {plant.value.casefold(), surname(plant.value)}
