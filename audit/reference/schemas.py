@@ -251,9 +251,14 @@ class VocabulariesFile(ReferenceFile):
 
 
 class DataCategory(Strict):
-    """A kind of personal data, labelled with the policy's Swedish word."""
+    """A kind of personal data: the policy's Swedish word (``label``), its English label and the words registers use.
+
+    Both labels are required, so a finding names the category in the report's
+    language whichever it is (see :meth:`audit.reference.vocab.Vocabulary.label`).
+    """
 
     label: Text
+    en: Text
     synonyms: list[Text] = []
     special: bool = False
     reveals: list[str] = []
@@ -280,7 +285,10 @@ class DataCategoriesFile(ReferenceFile):
 
 
 class RecipientCategory(Strict):
-    """A kind of recipient: the policy's label, an English name and the words registers use."""
+    """A kind of recipient: the policy's Swedish label, its English label (``en``) and the words registers use.
+
+    Both labels are required: a finding shows the one of the report's language.
+    """
 
     label: Text
     en: Text

@@ -47,16 +47,27 @@ class Vocabulary:
     name
         Used in error messages (the data file and key).
     labels
-        Optional canonical id -> display label.
+        Optional canonical id -> display label (the policy's Swedish word).
+    translations
+        Optional language -> (canonical id -> display label), e.g. ``{"en":
+        {...}}``: a report in that language shows these labels instead of
+        ``labels``. Their words count as words too.
     """
 
-    def __init__(self, mapping: Mapping[str, Iterable[str]], name: str, labels: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        mapping: Mapping[str, Iterable[str]],
+        name: str,
+        labels: Mapping[str, str] | None = None,
+        translations: Mapping[str, Mapping[str, str]] | None = None,
+    ):
         self.name = name
         self.labels = dict(labels or {})
+        self.translations = {lang: dict(table) for lang, table in (translations or {}).items()}
         self.ids = list(mapping)
         self._words: dict[str, str] = {}
         for cid, words in mapping.items():
-            extra = [cid, self.labels.get(cid, "")]
+            extra = [cid, self.labels.get(cid, ""), *(table.get(cid, "") for table in self.translations.values())]
             for word in [*extra, *(words or [])]:
                 key = fold(word)
                 if not key:
@@ -102,9 +113,15 @@ class Vocabulary:
         out = values.map(table).astype("object")
         return out.where(out.notna(), None)
 
-    def label(self, cid: str) -> str:
-        """Display label of ``cid`` (the id itself when no label is known)."""
-        return self.labels.get(cid, cid)
+    def label(self, cid: str, lang: str | None = None) -> str:
+        """Display label of ``cid`` in ``lang`` (the id itself when no label is known).
+
+        ``lang=None``, or a language without its own labels (``"sv"``), gives
+        ``labels``, the policy's Swedish words; ``"en"`` gives the English
+        label, so an English report never names a category in Swedish.
+        """
+        table = self.translations.get(lang, self.labels) if lang else self.labels
+        return table.get(cid, self.labels.get(cid, cid))
 
 
 @cache
@@ -128,23 +145,25 @@ def _data_categories() -> dict[str, DataCategory]:
 
 @cache
 def data_categories() -> Vocabulary:
-    """Kinds of personal data (``data_categories.yaml``), labelled in Swedish as the policy words them."""
+    """Kinds of personal data (``data_categories.yaml``), labelled in Swedish as the policy words them and in English."""
     cats = _data_categories()
     return Vocabulary(
         {cid: spec.synonyms for cid, spec in cats.items()},
         name="data/reference/data_categories.yaml: categories",
         labels={cid: spec.label for cid, spec in cats.items()},
+        translations={"en": {cid: spec.en for cid, spec in cats.items()}},
     )
 
 
 @cache
 def recipient_categories() -> Vocabulary:
-    """Kinds of recipients (``recipient_categories.yaml``), labelled with the policy's words."""
+    """Kinds of recipients (``recipient_categories.yaml``), labelled with the policy's words and in English."""
     cats = load_reference("recipient_categories", RecipientCategoriesFile).categories
     return Vocabulary(
-        {cid: [spec.en, *spec.synonyms] for cid, spec in cats.items()},
+        {cid: spec.synonyms for cid, spec in cats.items()},
         name="data/reference/recipient_categories.yaml: categories",
         labels={cid: spec.label for cid, spec in cats.items()},
+        translations={"en": {cid: spec.en for cid, spec in cats.items()}},
     )
 
 

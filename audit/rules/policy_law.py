@@ -174,8 +174,14 @@ def _missing_words(item_id: str, english: str, lang: str) -> str:
 
 
 def _special_label(category: str, lang: str) -> str:
-    """An Art. 9 category in a sentence: its Swedish label from ``data_categories.yaml``, or the English words."""
-    return data_categories().label(category) if lang == "sv" else category.replace("_", " ")
+    """An Art. 9 category in a sentence: its label in ``lang`` from ``data_categories.yaml``.
+
+    The English label is lowered, as it stands inside a sentence ("can
+    reveal health"); the Swedish report keeps the policy's word as written
+    ("Hälsa"), as it always has.
+    """
+    shown = data_categories().label(category, lang)
+    return shown if lang == "sv" else shown.lower()
 
 
 def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
@@ -196,7 +202,7 @@ def special_category_without_condition(ctx: AuditContext) -> pd.DataFrame:
         {
             "policy_id": pid,
             "category": cat,
-            "category_label": cats.label(cat),
+            "category_label": cats.label(cat, ctx.lang),
             **_enumeration("reveals", [_special_label(s, ctx.lang) for s in sensitive[cat]]),
             **_enumeration("bases", [i18n.label("wording.legal_basis", b, ctx.lang) for b in basis]),
             "evidence": ctx.policy.where(pid),

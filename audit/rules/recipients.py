@@ -209,7 +209,8 @@ def _compute_facts(ctx: AuditContext) -> pd.DataFrame:
     return _judge(ctx, _resolve(ctx, _sources(ctx, classify_activities(ctx))))
 
 
-def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
+def _summarise(facts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """One row per activity × recipient × category, with the category's label in the report's language ``lang``."""
     if facts.empty:
         return pd.DataFrame(columns=RECIPIENT_COLUMNS)
     facts = facts.assign(category_key=facts["category"].fillna(""))
@@ -220,7 +221,7 @@ def _summarise(facts: pd.DataFrame) -> pd.DataFrame:
         joined=["source", "category_from", "system_id", "evidence"],
         rename={"role": "vendor_role", "system_id": "systems"},
     )
-    out["category_label"] = out["category"].map(lambda c: recipient_categories().label(c) if c else None)
+    out["category_label"] = out["category"].map(lambda c: recipient_categories().label(c, lang) if c else None)
     out["allowed"] = out["allowed"].astype("boolean")
     return out[RECIPIENT_COLUMNS]
 
@@ -235,7 +236,7 @@ def actual_recipients(ctx: AuditContext) -> pd.DataFrame:
     reference is known. ``allowed`` is ``<NA>`` for activities the policy
     does not govern (processor work, P-COOKIES); ``why`` says what decided.
     """
-    return ctx.memo("recipients.actual", lambda: _summarise(_facts(ctx)))
+    return ctx.memo("recipients.actual", lambda: _summarise(_facts(ctx), ctx.lang))
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -249,7 +250,9 @@ def _listing(values: object, key: str) -> str:
 def _policy_names(ctx: AuditContext, per: pd.DataFrame) -> pd.DataFrame:
     """What the policy names for each finding's block and for every activity (REC-01's parenthesis)."""
     named = ctx.policy.recipients
-    labels = named.groupby("policy_id")["label"].agg(list)
+    vocab = recipient_categories()
+    shown = named.assign(label=named["category"].map(lambda c: vocab.label(c, ctx.lang)))
+    labels = shown.groupby("policy_id")["label"].agg(list)
     block = per["policy_ref"]
     names = block.map(labels)
     everywhere = labels.get("*", [])
@@ -370,7 +373,7 @@ def unused_recipient_categories(ctx: AuditContext) -> pd.DataFrame:
         {
             "policy_id": gap["policy_id"],
             "category": gap["category"],
-            "label": gap["label"],
+            "label": gap["category"].map(lambda c: recipient_categories().label(c, ctx.lang)),
             "entries": gap["policy_id"].map(who),
             "evidence": gap["policy_id"].map(ctx.policy.where) + "; " + gap["policy_id"].map(rows_of),
             "policy_clause": gap["policy_id"].map(lambda pid: ctx.policy.clause_or_empty(pid, "recipients")),

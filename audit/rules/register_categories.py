@@ -25,9 +25,10 @@ def category_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return long
 
 
-def _labels(ids: object) -> list[str]:
+def _labels(ids: object, lang: str) -> list[str]:
+    """Labels of category ids in the report's language ``lang``, in order."""
     vocab = data_categories()
-    return [vocab.label(c) for c in as_list(ids)]
+    return [vocab.label(c, lang) for c in as_list(ids)]
 
 
 def _policy_categories(ctx: AuditContext) -> pd.DataFrame:
@@ -36,7 +37,9 @@ def _policy_categories(ctx: AuditContext) -> pd.DataFrame:
     return pairs.dropna().rename(columns={"data_categories": "category"}).drop_duplicates()
 
 
-def _not_covered(long: pd.DataFrame, covered: pd.DataFrame, keys: list[str], owner: str) -> pd.DataFrame:
+def _not_covered(
+    long: pd.DataFrame, covered: pd.DataFrame, keys: list[str], owner: str, lang: str = "en"
+) -> pd.DataFrame:
     """Rows of ``long`` whose (``keys``) pair is not in ``covered``, one per owner × category (or raw word).
 
     Adds ``category_key`` (the id, or the word when unmatched), ``owner``
@@ -49,7 +52,7 @@ def _not_covered(long: pd.DataFrame, covered: pd.DataFrame, keys: list[str], own
     gap = gap.drop_duplicates([owner, "category_key"])
     vocab = data_categories()
     return gap.assign(
-        label=gap["category"].map(lambda c: vocab.label(c) if c else None),
+        label=gap["category"].map(lambda c: vocab.label(c, lang) if c else None),
         matched=gap["category"].notna(),
     )
 
@@ -60,9 +63,13 @@ def _register_gaps(ctx: AuditContext) -> pd.DataFrame:
     checked = cls[cls["status"] == "checked"]
     words = checked.assign(data_categories=ctx.inputs.activities.loc[checked.index, "data_categories"])
     gap = _not_covered(
-        category_rows(words, "data_categories"), _policy_categories(ctx), ["policy_id", "category"], "activity_id"
+        category_rows(words, "data_categories"),
+        _policy_categories(ctx),
+        ["policy_id", "category"],
+        "activity_id",
+        ctx.lang,
     )
-    listed = ctx.policy.activities.set_index("policy_id")["data_categories"].map(_labels)
+    listed = ctx.policy.activities.set_index("policy_id")["data_categories"].map(lambda ids: _labels(ids, ctx.lang))
     policy_labels = gap["policy_id"].map(listed)
     return pd.DataFrame(
         {
@@ -121,7 +128,11 @@ def _system_gaps(ctx: AuditContext) -> pd.DataFrame:
     users = use[use["status"] == "checked"]
     judged = systems[systems["system_id"].isin(set(users["system_id"]))]
     gap = _not_covered(
-        category_rows(judged, "data_categories"), _system_coverage(ctx, use), ["system_id", "category"], "system_id"
+        category_rows(judged, "data_categories"),
+        _system_coverage(ctx, use),
+        ["system_id", "category"],
+        "system_id",
+        ctx.lang,
     )
     pairs = users.assign(pair=users["activity_id"].astype(str) + " → " + users["policy_id"])
     who = pairs.groupby("system_id")["pair"].agg(lambda s: list(dict.fromkeys(s)))

@@ -35,10 +35,10 @@ RECORDED = ("yes", "not_needed")
 CATEGORY_COLUMNS = ("data_categories", "special_categories")
 
 
-def _labels(ids: Iterable[str]) -> list[str]:
-    """Display labels of category ids, in order, without repeats."""
+def _labels(ids: Iterable[str], lang: str) -> list[str]:
+    """Display labels of category ids in the report's language ``lang``, in order, without repeats."""
     vocab = data_categories()
-    return list(dict.fromkeys(vocab.label(cid) for cid in ids))
+    return list(dict.fromkeys(vocab.label(cid, lang) for cid in ids))
 
 
 def _special_data(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
@@ -58,9 +58,9 @@ def _special_data(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
     revealing = ids.map(lambda cids: [c for c in cids if c in reveal and c not in special])
     return pd.DataFrame(
         {
-            "special_labels": ids.map(lambda cids: _labels(c for c in cids if c in special)),
-            "revealing_labels": revealing.map(_labels),
-            "revealed_labels": revealing.map(lambda cids: _labels(r for c in cids for r in reveal[c])),
+            "special_labels": ids.map(lambda cids: _labels((c for c in cids if c in special), ctx.lang)),
+            "revealing_labels": revealing.map(lambda cids: _labels(cids, ctx.lang)),
+            "revealed_labels": revealing.map(lambda cids: _labels((r for c in cids for r in reveal[c]), ctx.lang)),
         },
         index=rows.index,
     )

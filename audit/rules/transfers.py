@@ -93,11 +93,11 @@ def _vendor_countries(ctx: AuditContext) -> pd.DataFrame:
     return pairs
 
 
-def _category_labels(words: pd.Series) -> pd.Series:
-    """Register words mapped to the canonical category label ("E-post" and "e-mail" both read "E-post")."""
+def _category_labels(words: pd.Series, lang: str = "en") -> pd.Series:
+    """Register words mapped to the category's label in ``lang`` ("E-post" and "e-mail" both read "E-mail" in English)."""
     vocab = data_categories()
     ids = vocab.map_series(words, method="match")
-    return ids.map(vocab.label).where(ids.notna(), words)
+    return ids.map(lambda c: vocab.label(c, lang) if c else None).where(ids.notna(), words)
 
 
 def _data_reached(ctx: AuditContext) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def _data_reached(ctx: AuditContext) -> pd.DataFrame:
         }
     )
     cats = pd.concat([links, own], ignore_index=True).explode("data_categories").dropna(subset=["data_categories"])
-    cats["label"] = _category_labels(cats["data_categories"].astype(str))
+    cats["label"] = _category_labels(cats["data_categories"].astype(str), ctx.lang)
     return pd.DataFrame(
         {
             "activities": _sorted_sets(links, "key", "activity_id"),
