@@ -211,7 +211,7 @@ def test_pol04_names_every_basis(settings, bases, said) -> None:
     found = policy_findings(replace(policy, activities=acts), settings)
     detail = found.loc[found["rule"] == "POL-04", "detail"].iloc[0]
     assert detail == (
-        "P-EVENT-SIGNUP collects Matpreferenser, which can reveal health or religious beliefs, "
+        "P-EVENT-SIGNUP collects Food preferences, which can reveal health or religious beliefs, "
         f"{said}, with no Art. 9(2) condition stated."
     )
 

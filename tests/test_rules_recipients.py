@@ -41,7 +41,7 @@ def test_actual_recipients_of_the_world():
     mail = actual[(actual["activity_id"] == "A-12") & (actual["recipient"] == "MailCo")].iloc[0]
     assert mail["source"] == "listed; system vendor"  # one row, both sources
     assert mail["systems"] == "S-NEWS"
-    assert mail["category_label"] == "Leverantör av nyhetsbrevstjänst"
+    assert mail["category_label"] == "Newsletter service"
     assert mail["why"] == "named for P-NEWSLETTER"
     tax = actual[actual["recipient"] == "Skatteverket"].iloc[0]
     assert tax["why"] == "named in section 6 for every activity"
@@ -78,9 +78,9 @@ def test_system_vendor_in_a_category_the_policy_does_not_name():
     assert list(found["subject"]) == ["A-12:WebCo"]
     assert found.loc[0, "vendor"] == "WebCo"
     assert found.loc[0, "detail"].startswith(
-        "Activity A-12 shares data with WebCo (system vendor; category Webbanalys): "
+        "Activity A-12 shares data with WebCo (system vendor; category Web analytics): "
         "not named for P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: "
-        "Leverantör av nyhetsbrevstjänst, Bolag inom koncernen; for every activity: "
+        "Newsletter service, Group company; for every activity: "
     )
     assert found.loc[0, "evidence"] == "inventory.xlsx › Systems › row 13"
     assert found.loc[0, "policy_clause"].startswith("§10 «Mottagare: Leverantör av nyhetsbrevstjänst")
@@ -91,7 +91,7 @@ def test_listed_recipient_not_named_for_the_activity():
     acts = edited(world_activities(), "activity_id", "A-12", recipients=["MailCo", "Revisionsbyrån AB"])
     found = findings(world(activities=acts), "REC-01")
     assert list(found["subject"]) == ["A-12:Revisionsbyrån AB"]
-    assert "(listed; category Ekonomikonsult)" in found.loc[0, "detail"]
+    assert "(listed; category Accounting consultant)" in found.loc[0, "detail"]
     assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column recipients"
 
 
@@ -188,7 +188,7 @@ def test_named_category_no_recipient_fills():
     assert list(found["subject"]) == ["P-EVENT-SIGNUP:event_partner"]
     assert found.loc[0, "severity"] == "info"
     assert found.loc[0, "detail"] == (
-        "Policy activity P-EVENT-SIGNUP names «Event/utbildningssamarbetspartner» as a recipient, but no actual "
+        "Policy activity P-EVENT-SIGNUP names «Event or training partner» as a recipient, but no actual "
         "recipient of its register entries (A-08) is in that category."
     )
     assert found.loc[0, "evidence"].endswith("; activities.xlsx › Activities › row 9")
@@ -276,8 +276,8 @@ def test_a_recipient_in_two_categories_not_named_is_one_finding():
     found = findings(world(activities=acts, systems=systems), "REC-01")
     assert list(found["subject"]) == ["A-12:Revisionsbyrån AB"]
     assert found.loc[0, "detail"].startswith(
-        "Activity A-12 shares data with Revisionsbyrån AB (listed, system vendor; category Ekonomikonsult, "
-        "Webbanalys): not named for P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: "
+        "Activity A-12 shares data with Revisionsbyrån AB (listed, system vendor; category Accounting consultant, "
+        "Web analytics): not named for P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: "
     )
 
 
@@ -286,8 +286,8 @@ def test_recipient_of_an_activity_citing_an_unknown_block():
     found = findings(world(activities=[*world_activities(), extra]), "REC-01")
     assert list(found["subject"]) == ["A-99:WebCo"]
     assert found.loc[0, "detail"].startswith(
-        "Activity A-99 shares data with WebCo (system vendor; category Webbanalys): not named for its (missing) "
-        "policy activity nor in section 6 (the policy names for P-HR: nothing; for every activity: Bolag inom "
+        "Activity A-99 shares data with WebCo (system vendor; category Web analytics): not named for its (missing) "
+        "policy activity nor in section 6 (the policy names for P-HR: nothing; for every activity: Group company, "
     )
     assert found.loc[0, "policy_clause"] is None
 

@@ -216,8 +216,8 @@ def test_category_not_listed_for_the_policy_activity():
     assert list(found["subject"]) == ["A-12:personal_id_number"]
     assert found.loc[0, "activity_id"] == "A-12"
     assert found.loc[0, "detail"] == (
-        "Activity A-12 (Activity A-12) records Personnummer («Personnummer»), which is not among the data "
-        "categories policy activity P-NEWSLETTER lists: Namn, E-post."
+        "Activity A-12 (Activity A-12) records Personal identity number («Personnummer»), which is not among "
+        "the data categories policy activity P-NEWSLETTER lists: Name, E-mail."
     )
     assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column data categories"
     assert found.loc[0, "policy_clause"] == "§10 «Personuppgifter: Namn, e-post.»"
@@ -255,7 +255,7 @@ def test_system_category_no_using_activity_accounts_for():
     assert list(found["system_id"]) == ["S-FORM", "S-FORM"]
     assert found["activity_id"].isna().all()
     assert found.loc[1, "detail"] == (
-        "System S-FORM (System S-FORM) holds Köphistorik («Köphistorik»), which none of the policy activities "
+        "System S-FORM (System S-FORM) holds Purchase history («Köphistorik»), which none of the policy activities "
         "of the activities using it lists (activities using it: A-01 → P-INQUIRY)."
     )
     assert "could not be matched" in found.loc[0, "detail"]
@@ -451,7 +451,7 @@ def test_special_category_data_without_a_dpia():
     assert found.loc[0, "activity_id"] == "A-12"
     assert found.loc[0, "severity"] == "medium"
     assert found.loc[0, "detail"] == (
-        "Activity A-12 (Activity A-12) involves special-category data (Hälsa), but its register entry records no DPIA."
+        "Activity A-12 (Activity A-12) involves special-category data (Health), but its register entry records no DPIA."
     )
     assert found.loc[0, "evidence"] == "activities.xlsx › Activities › row 13, column dpia"
     assert found.loc[0, "policy_clause"] == "§10 «Personuppgifter: Namn, e-post.»"
@@ -464,7 +464,7 @@ def test_data_that_can_reveal_a_special_category_and_a_dpia_recorded_as_no():
     assert list(found["subject"]) == ["A-08"]
     assert found.loc[0, "detail"] == (
         "Activity A-08 (Activity A-08) involves data that can reveal special-category data "
-        "(Matpreferenser → Hälsa, Religiös övertygelse), but its register entry says no DPIA was carried out."
+        "(Food preferences → Health, Religious beliefs), but its register entry says no DPIA was carried out."
     )
 
 
@@ -472,7 +472,7 @@ def test_the_special_categories_column_counts_too():
     acts = edited(world_activities(), "activity_id", "A-10", special_categories=["Fackmedlemskap"])
     found = findings(world(activities=acts), "REG-07")
     assert list(found["subject"]) == ["A-10"]
-    assert "special-category data (Fackmedlemskap)" in found.loc[0, "detail"]
+    assert "special-category data (Union membership)" in found.loc[0, "detail"]
 
 
 @pytest.mark.parametrize(
@@ -482,7 +482,7 @@ def test_the_special_categories_column_counts_too():
         ({"systematic_monitoring": True}, "systematic monitoring"),
         (
             {"large_scale": True, "systematic_monitoring": True, "data_categories": ["Namn", "Hälsa"]},
-            "special-category data (Hälsa); processing on a large scale; systematic monitoring",
+            "special-category data (Health); processing on a large scale; systematic monitoring",
         ),
     ],
 )

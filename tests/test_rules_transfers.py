@@ -93,7 +93,7 @@ def test_register_lists_eu_rows_and_data_of_the_systems():
     assert not reg.loc["US", "eu_eea"] and reg.loc["SE", "eu_eea"]
     assert reg.loc["US", "safeguard"] == "SCC + TIA"
     assert reg.loc["US", "activities"] == ["A-1"]
-    assert reg.loc["US", "data_categories"] == ["E-post", "Namn"]
+    assert reg.loc["US", "data_categories"] == ["E-mail", "Name"]
 
 
 def test_register_names_data_of_a_listed_recipient_in_canonical_words():
@@ -108,7 +108,7 @@ def test_register_names_data_of_a_listed_recipient_in_canonical_words():
     assert reg.loc[("Helpdesk", "IN"), "route"] == "access"
     assert reg.loc[("Helpdesk", "SE"), "route"] == "establishment"
     assert reg.loc[("Helpdesk", "IN"), "activities"] == ["A-1"]
-    assert reg.loc[("Helpdesk", "IN"), "data_categories"] == ["E-post", "Skonummer"]
+    assert reg.loc[("Helpdesk", "IN"), "data_categories"] == ["E-mail", "Skonummer"]
 
 
 def test_bcr_is_accepted_once_the_policy_names_it():
@@ -143,7 +143,7 @@ def test_register_finding_names_the_data_reached():
         [vendor(vendor="Cloudy", country="US", transfer_mechanism="dpf", dpf_certified=True)],
         activities=[activity(systems=["S-1"], data_categories=["Namn", "E-post"])],
     )
-    assert found.loc[0, "detail"].endswith("; safeguard: adequacy decision; data: E-post, Namn.")
+    assert found.loc[0, "detail"].endswith("; safeguard: adequacy decision; data: E-mail, Name.")
 
 
 @pytest.mark.parametrize(

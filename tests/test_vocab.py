@@ -75,4 +75,29 @@ def test_special_categories_and_what_reveals_them():
     assert reveals()["food_preferences"] == ["health", "religious_beliefs"]
     assert set(reveals()) == {"food_preferences"}
     assert data_categories().label("email") == "E-post"
+    assert data_categories().label("email", "sv") == "E-post"
+    assert data_categories().label("email", "en") == "E-mail"
     assert recipient_categories().lookup("Web analytics") == "web_analytics"  # the English name counts as a word
+
+
+def test_labels_in_each_language():
+    """Every category has a Swedish label (the policy's word) and an English one, and both read as its words."""
+    for vocab in (data_categories(), recipient_categories()):
+        for cid in vocab.ids:
+            sv, en = vocab.label(cid, "sv"), vocab.label(cid, "en")
+            assert sv and en and sv != cid and en != cid
+            assert vocab.lookup(sv) == cid and vocab.lookup(en) == cid
+    assert recipient_categories().label("ai_service", "en") == "AI service"
+    assert recipient_categories().label("ai_service", "sv") == "AI-tjänst"
+    assert recipient_categories().label("ai_service") == "AI-tjänst"
+
+
+def test_label_falls_back_to_the_policy_word_then_the_id():
+    vocab = Vocabulary(
+        {"a": ["x"], "b": ["y"]}, "t", labels={"a": "Ett", "b": "Två"}, translations={"en": {"a": "One"}}
+    )
+    assert vocab.label("a", "en") == "One"
+    assert vocab.label("b", "en") == "Två"
+    assert vocab.label("a", "de") == "Ett"
+    assert vocab.label("c", "en") == "c"
+    assert vocab.lookup("one") == "a"
