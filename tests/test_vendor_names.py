@@ -167,7 +167,7 @@ def test_names_that_differ_across_sheets_resolve_to_the_vendor(folder: Folder) -
     reg = transfer_register(ctx)
     us = reg[reg["country"] == "US"]
     assert us[["vendor", "systems", "activities", "data_categories"]].values.tolist() == [
-        [MICROSOFT, ["S-CRM"], ["A-1", "A-2"], ["E-post", "Namn"]]
+        [MICROSOFT, ["S-CRM"], ["A-1", "A-2"], ["E-mail", "Name"]]
     ]  # one row, with its system and its data; no second row for "Microsoft"
 
 
@@ -175,14 +175,13 @@ def test_the_issue_case_gives_no_unknown_category_and_no_empty_transfer(folder: 
     findings = run_rules(make_ctx(load_inputs(microsoft_folder(folder))))
     ms = findings[findings["vendor"].isin(["Microsoft", MICROSOFT])].set_index("rule")["detail"]
     assert ms["REC-01"] == (
-        f"Activity A-1 shares data with {MICROSOFT} (listed; category Leverantör av CRM-system): not named for "
-        "P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: Leverantör av nyhetsbrevstjänst, "
-        "Bolag inom koncernen; for every activity: Bolag inom koncernen, Leverantör av IT-system, "
-        "Leverantör av ekonomisystem, Myndigheter)."
+        f"Activity A-1 shares data with {MICROSOFT} (listed; category CRM system): not named for "
+        "P-NEWSLETTER nor in section 6 (the policy names for P-NEWSLETTER: Newsletter service, "
+        "Group company; for every activity: Group company, IT system, Accounting system, Authority)."
     )
     assert ms["TRF-05"] == (
         f"{MICROSOFT} (IE) makes data available in United States by access, hosting (S-CRM); "
-        "safeguard: SCC, no TIA; data: E-post, Namn."
+        "safeguard: SCC, no TIA; data: E-mail, Name."
     )
     assert sorted(r for r in ms.index if r[:3] in ("REC", "TRF")) == ["REC-01", "TRF-04", "TRF-05"]
 
