@@ -396,3 +396,17 @@ def test_evidence_links_are_a_merge_of_provenance():
     assert links.tolist() == ["internal:'First'!A3", None, None, "internal:'It''s'!A2", None]
     # A row beyond the sheet's row cap is not shown, so it is not a target.
     assert evidence_links(findings, tables, cap=1).tolist()[0] is None
+
+
+def test_code_columns_of_the_tables_show_labels_and_the_csvs_keep_the_codes(swedish):
+    """A transfer's safeguard and status, a request's status: Swedish words in the workbook, codes in the CSVs."""
+    wb = _book(swedish)
+    transfers = pd.read_excel(swedish / workbook_name(SAMPLE_AS_OF), sheet_name="Överföringar", engine="calamine")
+    csv = pd.read_csv(swedish / "transfers.csv")
+    assert set(csv["status"]) >= {"ok", "no transfer", "no safeguard"}
+    assert set(transfers["Status"].dropna()) >= {"ok", "ingen överföring", "ingen skyddsåtgärd"}
+    assert not set(transfers["Status"].dropna()) & {"no transfer", "no safeguard", "TIA missing"}
+    assert "adekvansbeslut" in set(transfers["Skyddsåtgärd"].dropna())
+    requests = [r for r in wb["Begäranden"].iter_rows(values_only=True)]
+    shown = {v for row in requests[1:] for v in row if isinstance(v, str)}
+    assert {"för sent", "i tid"} <= shown and not {"late", "on time", "overdue"} & shown

@@ -39,7 +39,7 @@ from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.image import Image  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from audit.reference.i18n import code_for, label, text, yes_no
+from audit.reference.i18n import code_for, label, labels, text, yes_no
 from audit.report.files import atomic_write, clean_text
 
 WORKBOOK_SUFFIX = "-privacy-audit.xlsx"
@@ -151,6 +151,11 @@ def _labelled(s: pd.Series, name: str, lang: str) -> pd.Series | None:
         return s.map(lambda v: None if pd.isna(v) else label("common.status", v, lang))
     if name == "Since last run":
         return s.map(lambda v: None if pd.isna(v) else label("common.change", v, lang))
+    # A table column whose values are codes (a transfer's status, a request's status): the catalogue's
+    # ``report.value.<column>.<code>`` labels; a value it does not list is shown as it is.
+    shown = labels(f"report.value.{name}", lang)
+    if shown:
+        return s.map(lambda v: None if pd.isna(v) else shown.get(str(v), v))
     return None
 
 
