@@ -21,11 +21,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from audit.errors import AuditError
 from audit.paths import DOCS_DIR
 from audit.policy.model import load_policy_from
+from audit.records.progress import ExtractRead
 from audit.reference.i18n import LANGUAGES, date_text, label, number, text
 from audit.reference.settings import load_settings
 from audit.report import Carried, Report, write_report
@@ -37,6 +39,20 @@ def _parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def print_progress(read: ExtractRead, lang: str) -> None:
+    """One line per record extract read: which, how many records, how long (a long scan shows it moves)."""
+    line = text(
+        "cli.extract_read",
+        lang,
+        number=read.number,
+        total=read.total,
+        file=read.file,
+        records=number(read.records, lang),
+        seconds=number(read.seconds, lang, decimals=1),
+    )
+    print(line, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +140,7 @@ def summary_lines(result: AuditResult, written: list[Path]) -> list[str]:
             requests=number(len(inputs.requests), lang),
             disclosures=number(len(inputs.disclosures), lang),
             extracts=number(len(inputs.records), lang),
-            records=number(sum(len(r) for r in inputs.records.values()), lang),
+            records=number(inputs.records.total, lang),
         ),
         text("cli.input_issues", lang, n=number(len(result.issues), lang)),
         text(
@@ -180,7 +196,13 @@ def main(argv: list[str] | None = None) -> int:
             heading = text("cli.audit_of", lang, data=args.data, as_of=date_text(as_of))
             print(heading + ("" if args.as_of else text("cli.today", lang)), flush=True)
             result = run_audit(
-                args.data, as_of, settings=settings, policy=policy, date_order=args.date_order, lang=lang
+                args.data,
+                as_of,
+                settings=settings,
+                policy=policy,
+                date_order=args.date_order,
+                lang=lang,
+                progress=partial(print_progress, lang=lang),
             )
             written = write_report(result, args.out, previous=args.previous)
     except AuditError as exc:

@@ -16,6 +16,7 @@ import pandas as pd
 from audit.inputs import load_inputs
 from audit.inputs.model import Inputs
 from audit.policy.model import PolicyModel, load_policy, load_policy_from
+from audit.records.progress import Progress
 from audit.reference.i18n import check_language
 from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.rules.context import AuditContext
@@ -57,6 +58,7 @@ def run_audit(
     date_order: str | None = None,
     rules: Iterable[str] | None = None,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> AuditResult:
     """Load ``data_dir`` and run every rule family at ``as_of``.
 
@@ -78,10 +80,13 @@ def run_audit(
         The language the findings are worded in (``en`` or ``sv``); the
         command line and the notebooks default to the policy's
         (:func:`report_language`).
+    progress
+        Told after each record extract is read (the command line prints a
+        line, a notebook draws a bar): a large scan shows that it moves.
     """
     settings = settings or load_settings()
     policy = policy_or_default(policy)
-    inputs = load_inputs(Path(data_dir), date_order=date_order)
+    inputs = load_inputs(Path(data_dir), date_order=date_order, engine=settings.engine(), progress=progress)
     ctx = AuditContext(inputs=inputs, policy=policy, settings=settings, as_of=as_of, lang=check_language(lang))
     findings = run_rules(ctx, rules)
     tables = build_tables(ctx)

@@ -1,8 +1,10 @@
 """The loaders keep the normalised-input contract (pandera schemas built from columns.yaml)."""
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import ibis
 import pandas as pd
 import pandera.errors
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from audit.inputs import load_inputs
 from audit.inputs.contract import check_contract, schemas
 from audit.paths import SAMPLE_DIR
+from audit.records.store import RecordStore
 
 
 def test_sample_keeps_the_contract():
@@ -65,7 +68,9 @@ def test_every_load_checks_the_contract(monkeypatch):
 def test_a_record_extract_with_a_wrong_dtype_is_caught():
     inputs = load_inputs(SAMPLE_DIR)
     name = next(iter(inputs.records))
-    inputs.records[name] = inputs.records[name].assign(collected="2026-01-01")
+    extract = inputs.records[name]
+    wrong = dataclasses.replace(extract, table=extract.table.mutate(collected=ibis.literal("2026-01-01")))
+    inputs.records = RecordStore({**inputs.records, name: wrong}, inputs.records.backend)
     with pytest.raises(pandera.errors.SchemaErrors, match="collected"):
         check_contract(inputs)
 

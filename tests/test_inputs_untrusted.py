@@ -238,7 +238,7 @@ def test_dates_out_of_range_in_a_parquet_extract(folder: Folder) -> None:
         (f, "S-MAIL", 2, "collected", "2999-01-01, 1850-01-01", f"{OUT_OF_RANGE}: 2 rows (first: 2, 3)"),
         (f, "S-MAIL", 2, "last_contact", "1800-01-01", f"{OUT_OF_RANGE}: 1 row (first: 2)"),
     ]
-    rec = inputs.records["S-MAIL"]
+    rec = inputs.records["S-MAIL"].to_pandas()
     assert rec["collected"].isna().tolist() == [True, True, False]
 
 

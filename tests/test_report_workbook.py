@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -141,10 +142,13 @@ def test_no_formula_cells_and_no_personal_data_from_records(written, sample_resu
     out, _ = written
     wb = _book(out)
     names = set()
-    for rec in sample_result.inputs.records.values():
+    # Names and e-mail addresses never enter the engine: read them from the extract files themselves.
+    for path in (Path(sample_result.inputs.data_dir) / "records").glob("*.csv"):
+        rec = pd.read_csv(path, dtype=str)
         for col in ("name", "email"):
             if col in rec:
                 names |= set(rec[col].dropna().astype(str).head(200))
+    assert names
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:

@@ -329,6 +329,6 @@ def test_new_anchor_headers_load_as_dates(folder) -> None:
         "1,DS-1,A-1,2026-01-02,3 mars 2025\n",
         encoding="utf-8",
     )
-    rec_ = load_inputs(root).records["S-APP"]
+    rec_ = load_inputs(root).records["S-APP"].to_pandas()
     assert rec_.loc[0, "last_login"] == pd.Timestamp("2026-01-02")
     assert rec_.loc[0, "last_journal_entry"] == pd.Timestamp("2025-03-03")

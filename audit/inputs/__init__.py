@@ -9,14 +9,16 @@ unreadable or unsafe); every other problem becomes a row of
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from audit.errors import InputError
 from audit.inputs.contract import check_contract
-from audit.inputs.frames import SheetFrame, frame_from_grid, frame_from_table, issues_frame
+from audit.inputs.frames import SheetFrame, frame_from_grid, issues_frame
 from audit.inputs.model import FILE_COLUMNS, HEADER_COLUMNS, Inputs
 from audit.inputs.quoting import quote_safely
 from audit.inputs.readers import (
@@ -24,8 +26,6 @@ from audit.inputs.readers import (
     find_input_files,
     find_record_files,
     read_csv_grid,
-    read_parquet,
-    read_record_csv,
     read_workbook,
     sha256,
 )
@@ -33,6 +33,11 @@ from audit.inputs.safety import require_defusedxml
 from audit.inputs.schema import InputSpec, SheetSpec, find_header_row, input_specs
 from audit.inputs.validate import check_activity_refs, check_system_refs, check_vendor_refs, duplicates, stand_in_ids
 from audit.inputs.values import DATE_ORDERS
+from audit.records.engine import default_backend, table_from_frame
+from audit.records.load import stage_csv, stage_parquet
+from audit.records.normalise import canonical_frame, normalise_extract
+from audit.records.progress import ExtractRead, Progress
+from audit.records.store import Extract, RecordStore
 from audit.reference.vocab import fold
 
 __all__ = ["Inputs", "load_inputs"]
@@ -43,9 +48,17 @@ TABLE_INPUTS = ("activities", "inventory", "requests", "disclosures")
 class _Loader:
     """State of one load: the folder, date order, and what was read so far."""
 
-    def __init__(self, data_dir: Path, date_order: str | None):
+    def __init__(
+        self,
+        data_dir: Path,
+        date_order: str | None,
+        engine: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ):
         self.data_dir = data_dir
         self.date_order = date_order
+        self.engine = dict(engine or {})
+        self.progress = progress
         self.issues: list[pd.DataFrame] = []
         self.files: list[dict] = []
         self._hashes: dict[Path, str] = {}
@@ -103,12 +116,15 @@ class _Loader:
             sheets.update(self.table_input(specs[name]))
         return sheets
 
-    def records(self, systems: SheetFrame, activities: SheetFrame) -> dict[str, pd.DataFrame]:
-        """Record extracts keyed by system_id, with aggregated issues."""
+    def records(self, systems: SheetFrame, activities: SheetFrame) -> RecordStore:
+        """Record extracts keyed by system_id, staged in the engine, with their issues computed there."""
         sheet = input_specs()["records"].sheets[0]
         known = {fold(s): s for s in systems.data["system_id"].dropna()}
-        out: dict[str, pd.DataFrame] = {}
-        for source in find_record_files(self.data_dir):
+        backend = default_backend(**self.engine)
+        out: dict[str, Extract] = {}
+        sources = find_record_files(self.data_dir)
+        for number, source in enumerate(sources):
+            started = time.perf_counter()
             key = known.get(fold(source.path.stem))
             if key is None:
                 key = source.path.stem
@@ -127,27 +143,60 @@ class _Loader:
                         ]
                     )
                 )
-            loaded = self._record_file(source, sheet)
-            for part in loaded:
-                self.issues.append(part.issues)
-                self.issues.append(duplicates(part, "record_id", aggregate=True))
-                self.issues.append(check_activity_refs(part, activities, aggregate=True))
-            frames = [p.data for p in loaded]
-            out[key] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        return out
+            out[key] = self._record_extract(backend, source, sheet, key, activities, f"extract_{number}")
+            if self.progress is not None:
+                seconds = time.perf_counter() - started
+                self.progress(ExtractRead(source.label, out[key].rows, seconds, number + 1, len(sources)))
+        return RecordStore(out, backend)
 
-    def _record_file(self, source: SourceFile, sheet: SheetSpec) -> list[SheetFrame]:
+    def _record_extract(
+        self, backend: Any, source: SourceFile, sheet: SheetSpec, key: str, activities: SheetFrame, name: str
+    ) -> Extract:
+        """One extract in the engine: a CSV staged, a Parquet file viewed in place, a workbook's sheets handed over."""
         suffix = source.path.suffix.lower()
         stem = source.path.stem
+        where = f"{activities.file}, sheet {activities.sheet}"
         if suffix == ".csv":
-            table, header_row = read_record_csv(source, sheet)
-            part = frame_from_table(table, sheet, source.label, stem, header_row, self.date_order)
-            self.note_file(source, stem, len(part.data))
-            return [part]
+            extract, found = stage_csv(
+                backend, source, sheet, name, self.date_order, activities.data["activity_id"], where
+            )
+            extract.system_id = key
+            self.issues.append(issues_frame(found))
+            self.note_file(source, stem, extract.rows)
+            return extract
         if suffix == ".parquet":
-            part = frame_from_table(read_parquet(source, sheet), sheet, source.label, stem, 1, self.date_order)
-            self.note_file(source, stem, len(part.data))
-            return [part]
+            headers, _ = stage_parquet(backend, source, sheet, f"{name}_raw")
+            extract, issues = normalise_extract(
+                backend,
+                backend.table(f"{name}_raw"),
+                key,
+                source.label,
+                stem,
+                sheet,
+                headers,
+                self.date_order,
+                activities.data["activity_id"],
+                where,
+                name,
+                materialise=False,
+            )
+            self.issues.append(issues)
+            self.note_file(source, stem, extract.rows)
+            return extract
+        loaded = self._record_file(source, sheet)
+        for part in loaded:
+            self.issues.append(part.issues)
+            self.issues.append(duplicates(part, "record_id", aggregate=True))
+            self.issues.append(check_activity_refs(part, activities, aggregate=True))
+        frames = [p.data for p in loaded]
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        data, columns = canonical_frame(frame)
+        table = table_from_frame(backend, name, data)
+        headers = {c: h for p in loaded for c, h in p.headers.items() if c in columns}
+        return Extract(key, source.label, table, columns, len(data), headers)
+
+    def _record_file(self, source: SourceFile, sheet: SheetSpec) -> list[SheetFrame]:
+        """The sheets of a workbook extract that hold records (a junk sheet is skipped and said so)."""
         book = read_workbook(source, records=True)
         parts: list[SheetFrame] = []
         skipped: list[str] = []
@@ -201,7 +250,12 @@ def _empty_sheet(sheet: SheetSpec) -> SheetFrame:
     return frame_from_grid(grid, sheet, "", sheet.name, None)
 
 
-def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
+def load_inputs(
+    data_dir: str | Path,
+    date_order: str | None = None,
+    engine: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Inputs:
     """Load, normalise and validate every input of a data folder.
 
     Parameters
@@ -213,6 +267,11 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         ``"DMY"`` or ``"MDY"`` when the files write dates as ``1/3/2025``;
         without it such dates are validation issues, because guessing would
         silently shift deadlines by months.
+    engine
+        Options of the record engine (:func:`audit.records.engine.default_backend`:
+        ``memory_limit``, ``spill_dir``, ``threads``), from the settings.
+    progress
+        Called after each record extract is read (:class:`~audit.records.progress.ExtractRead`).
 
     Returns
     -------
@@ -225,7 +284,7 @@ def load_inputs(data_dir: str | Path, date_order: str | None = None) -> Inputs:
         When the audit cannot run: a required file, sheet or column is
         missing, or a file is unreadable, encrypted, corrupt or unsafe.
     """
-    loader = _Loader(_data_folder(data_dir, date_order), date_order)
+    loader = _Loader(_data_folder(data_dir, date_order), date_order, engine, progress)
     sheets = loader.tables()
     loader.issues.extend(_reference_issues(sheets))
     records = loader.records(sheets["Systems"], sheets["Activities"])

@@ -135,10 +135,12 @@ def check_contract(inputs: Inputs) -> None:
     }
     for name, frame in frames.items():
         s[name].validate(frame, lazy=True)
-    for frame in inputs.records.values():
-        # Columns and dtypes only, proven on an empty slice (a dtype is the column's, not a row's):
-        # value checks over millions of rows would cost as much as the rules themselves.
-        s["Records"].validate(frame.iloc[:0], lazy=True)
+    for extract in inputs.records.values():
+        # Columns and types only, proven on an empty slice of the engine table (a type is the column's,
+        # not a row's): value checks over millions of rows would cost as much as the rules themselves.
+        empty = extract.table.limit(0).to_pandas()
+        empty.insert(0, "src_file", pd.Series(dtype=object))
+        s["Records"].validate(empty, lazy=True)
     issues_schema().validate(inputs.issues, lazy=True)
 
 

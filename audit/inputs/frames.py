@@ -16,15 +16,13 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from audit.errors import InputError
 from audit.inputs.headers import SheetColumns
 from audit.inputs.model import DEFAULT_SEVERITY, ISSUE_FRAME_COLUMNS, PROVENANCE
 from audit.inputs.quoting import looks_personal
 from audit.inputs.schema import ColumnSpec, SheetSpec, canonical_column, find_header_row
-from audit.inputs.values import cell_text, normalise_column, normalise_dates
+from audit.inputs.values import cell_text, normalise_column
 from audit.reference.vocab import fold
 
 MISSING_VALUE = "missing value"
@@ -337,112 +335,6 @@ def _problem_issues(frame: pd.DataFrame, problems: pd.DataFrame, header: str) ->
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else issues_frame()
-
-
-# --- Arrow tables (large record extracts) -------------------------------------------
-
-
-def _arrow_ids(column: pa.ChunkedArray) -> pd.Series:
-    """Ids as stripped text, missing when empty, converted by Arrow rather than row by row."""
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        column = pc.cast(column, pa.string())
-    trimmed = pc.utf8_trim_whitespace(column)
-    empty = pc.equal(trimmed, "")
-    if pc.any(empty).as_py():  # the masking pass is the slow part; most extracts need none
-        trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
-    return trimmed.to_pandas()
-
-
-def _arrow_dates(column: pa.ChunkedArray, date_order: str | None) -> tuple[pd.Series, pd.DataFrame]:
-    """Dates typed by Arrow are cast in one step; text falls back to :func:`normalise_dates`."""
-    kind = column.type
-    if pa.types.is_date(kind) or pa.types.is_timestamp(kind) or pa.types.is_null(kind):
-        try:
-            if pa.types.is_timestamp(kind) and kind.tz is not None:
-                column = pc.cast(column, pa.timestamp(kind.unit))
-            series = pc.cast(column, pa.timestamp("ns")).to_pandas()
-            return normalise_dates(series.astype("datetime64[ns]"), date_order)
-        except (pa.ArrowException, ValueError):
-            pass  # out of range for nanoseconds: parse the values one distinct value at a time
-    return normalise_dates(pd.Series(column.to_pandas(), dtype=object), date_order)
-
-
-def _blank_rows(table: pa.Table) -> pa.ChunkedArray | pa.Array | None:
-    """Which rows are empty in every column (blank lines of a CSV), or ``None`` when there are none."""
-    if table.num_columns == 0 or table.num_rows == 0:
-        return None
-    blank = pc.is_null(table.column(0))
-    for i in range(1, table.num_columns):
-        blank = pc.and_(blank, pc.is_null(table.column(i)))
-    return blank if pc.any(blank).as_py() else None
-
-
-def frame_from_table(
-    table: pa.Table, sheet: SheetSpec, file: str, sheet_label: str, header_row: int, date_order: str | None
-) -> SheetFrame:
-    """Normalise a record extract read by Arrow; data rows start at spreadsheet row ``header_row + 1``.
-
-    Id and date columns are converted with Arrow compute and vectorised
-    pandas; other columns stay Arrow-backed (they are never reported).
-
-    Raises
-    ------
-    InputError
-        When a required column is missing.
-    """
-    names = [str(n) for n in table.column_names]
-    canon = [canonical_column(n, sheet) for n in names]
-    missing = [c for c in sheet.required if c.name not in canon]
-    if missing:
-        raise missing_columns_error(file, sheet_label, missing, [n for n in names if n.strip()], header_row)
-    first = header_row + 1
-    rows = np.arange(first, first + table.num_rows)
-    blank = _blank_rows(table)
-    if blank is not None:
-        # A blank line is no record; dropping it here, after numbering, keeps the later rows' numbers right.
-        table = table.filter(pc.invert(blank))
-        rows = rows[~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
-    frame = _provenance(file, sheet_label, rows, pd.RangeIndex(table.num_rows))
-    cols = SheetColumns(file, sheet_label, sheet, header_row, frozenset(n for n in canon if n))
-    issues: list[pd.DataFrame] = []
-    for i, name in enumerate(names):
-        column = table.column(i)
-        header = name.strip() or None
-        if header is None and column.null_count == len(column):
-            continue  # an unnamed empty column: a trailing delimiter, not data
-        col_name = cols.place(i, header, column)
-        if col_name is not None:
-            values, found = _arrow_values(column, sheet.column(col_name), frame, name, date_order)
-            issues.append(found)
-            cols.known[col_name] = values
-    # Extra columns stay Arrow-backed: they are never normalised or reported, so never converted.
-    cols.extras = {label: col.to_pandas(types_mapper=pd.ArrowDtype) for label, col in cols.extras.items()}
-    normalised = {spec.name: cols.known.get(spec.name, _absent_column(spec, frame.index)) for spec in sheet.columns}
-    return _assemble(cols, normalised, frame, issues)
-
-
-def _arrow_values(
-    column: pa.ChunkedArray, spec: ColumnSpec, frame: pd.DataFrame, header: str, date_order: str | None
-) -> tuple[pd.Series, pd.DataFrame]:
-    """A known extract column converted by Arrow, with its aggregated issues.
-
-    An extract only carries ids and dates the rules read; only those are
-    converted, and a blank required id is the one missing-value problem.
-    """
-    if spec.type == "date":
-        values, problems = _arrow_dates(column, date_order)
-        return values, aggregate_issues(frame, problems, header)
-    values = _arrow_ids(column)
-    if not spec.required:
-        return values, issues_frame()
-    return values, _missing_value_issues(frame, values.isna(), header, aggregate=True)
-
-
-def _absent_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
-    """An optional column the extract does not have: all missing, typed as the rules expect."""
-    if spec.type == "date":
-        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    return pd.Series(None, index=index, dtype=object)
 
 
 def fold_match(values: pd.Series, known: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -34,6 +34,7 @@ from functools import cached_property
 import pandas as pd
 
 from audit.inputs.contract import conform
+from audit.records.store import RecordStore, store_from_frames
 
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 """Where an input issue is and what it is; ``value`` never quotes what may be personal data (:mod:`audit.inputs.quoting`)."""
@@ -68,13 +69,12 @@ class Inputs:
     requests, disclosures
         Optional; an empty frame with the canonical columns when the file is absent.
     records
-        Record extracts keyed by ``system_id`` (file stem). Columns:
+        Record extracts keyed by ``system_id`` (file stem), each an engine
+        table (:class:`~audit.records.store.Extract`, DuckDB by default) with
         ``record_id``, ``subject_ref``, ``activity_id``, the date anchors
-        present (``collected``, ``contract_end``, ``event_date``,
-        ``training_completed``, ``deal_declined``, ``unsubscribed``,
-        ``last_contact``, ``fiscal_year_end``) as datetimes, provenance.
-        Other columns (names, e-mail) are kept for the rules but never
-        written to a report.
+        present (``collected``, ``contract_end``, ...) as dates, and
+        ``src_sheet``, ``src_row``. Names and e-mail addresses are not
+        staged. A plain dict of small frames (tests) is turned into one.
     issues
         Validation issues: ``file, sheet, row, column, value, problem, severity``
         (:data:`ISSUE_FRAME_COLUMNS`).
@@ -94,7 +94,7 @@ class Inputs:
     vendors: pd.DataFrame
     requests: pd.DataFrame
     disclosures: pd.DataFrame
-    records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    records: RecordStore = field(default_factory=RecordStore)
     issues: pd.DataFrame = field(default_factory=empty_issues)
     files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FILE_COLUMNS))
     data_dir: str = ""
@@ -107,6 +107,8 @@ class Inputs:
         self.vendors = conform(self.vendors, "Vendors")
         self.requests = conform(self.requests, "Requests")
         self.disclosures = conform(self.disclosures, "Disclosures")
+        if not isinstance(self.records, RecordStore):
+            self.records = store_from_frames(self.records)
 
     def header(self, file: str, sheet: str, column: str) -> str:
         """The header ``column`` had in ``file`` › ``sheet`` as the DPO wrote it (``column`` itself when unknown)."""

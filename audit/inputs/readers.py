@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 from audit.errors import InputError
@@ -366,42 +364,6 @@ def read_csv_grid(source: SourceFile, sheet: SheetSpec) -> pd.DataFrame:
 # --- record extracts ----------------------------------------------------------
 
 
-def read_record_csv(source: SourceFile, sheet: SheetSpec) -> tuple[pa.Table, int]:
-    """A record extract CSV as an Arrow table, and the 1-based line number of its header.
-
-    pyarrow parses millions of rows in a fraction of a second and infers ISO
-    date columns itself. The id columns are read as text, so ``007`` stays
-    ``007``. Only an empty cell is missing: ``NA`` or ``null`` are kept as text.
-    """
-    fmt = sniff_csv(source.path, source.label, sheet)
-    ids = [h for h in fmt.header if (c := canonical_column(h, sheet)) and sheet.column(c).type == "id"]
-    # pyarrow skips a UTF-8 byte-order mark itself; naming "utf-8-sig" would make it transcode in Python.
-    encoding = "utf8" if fmt.encoding.startswith("utf-8") else fmt.encoding
-    read = pacsv.ReadOptions(skip_rows=fmt.header_line, encoding=encoding, block_size=16 * 1024 * 1024)
-    ragged = _RaggedRows()
-    # Blank lines are read as rows of nulls (dropped later) so every row keeps the line number the DPO sees.
-    parse = pacsv.ParseOptions(delimiter=fmt.delimiter, invalid_row_handler=ragged, ignore_empty_lines=False)
-    convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in ids},
-        null_values=[""],
-        strings_can_be_null=True,
-        true_values=[],
-        false_values=[],
-    )
-    try:
-        table = pacsv.read_csv(source.path, read_options=read, parse_options=parse, convert_options=convert)
-    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
-        if ragged.first is not None:
-            expected, actual = ragged.first
-            where = _ragged_line(source, fmt, expected)
-            reason = f"{where}has {actual} fields, the header {expected}"
-        else:
-            reason = _arrow_message(exc)
-        raise InputError(f"{source.label}: cannot read the CSV file ({reason})") from None
-    check_record_columns(table.column_names, sheet, source.label)
-    return table, fmt.header_line + 1
-
-
 class _RaggedRows:
     """pyarrow's invalid-row handler: note the first row with more or fewer fields than the header, and stop.
 
@@ -469,19 +431,3 @@ def check_record_columns(names: list[str], sheet: SheetSpec, label: str) -> None
             what = f"are both the {column} column" if column else "have the same header"
             raise InputError(f"{label}: columns {j + 1} ({names[j]!r}) and {i + 1} ({name!r}) {what}; keep one of them")
         seen[key] = i
-
-
-def read_parquet(source: SourceFile, sheet: SheetSpec) -> pa.Table:
-    """A Parquet record extract as an Arrow table.
-
-    Raises
-    ------
-    InputError
-        When the file is not Parquet or is corrupt, or has one column twice.
-    """
-    try:
-        table = pq.ParquetFile(source.path).read()  # not read_table: its dataset layer refuses duplicate names unnamed
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{source.label}: cannot read the Parquet file ({_arrow_message(exc)})") from None
-    check_record_columns(table.column_names, sheet, source.label)
-    return table

@@ -145,6 +145,10 @@ def _check_due_days(due_days: dict[str, int] | None) -> None:
             raise FieldProblem(("due_days", key), f"not a severity (one of {', '.join(SEVERITIES)})")
 
 
+MemorySize = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")]
+"""A DuckDB memory size: ``2GB``, ``512MB``, ``1.5GiB``."""
+
+
 class SettingsFile(ReferenceFile):
     """``settings.yaml``: the audit's defaults (severities, grace periods, review intervals)."""
 
@@ -154,6 +158,9 @@ class SettingsFile(ReferenceFile):
     security_test_interval_months: Count
     sheet_row_cap: Count
     example_records: Count
+    records_memory_limit: MemorySize = "2GB"
+    records_spill_dir: str = ""
+    records_threads: Count = 0
     severities: dict[str, str]
     status_choices: Annotated[list[Text], Field(min_length=1)]
     severity_colours: SeverityColours
@@ -205,6 +212,9 @@ class SettingsOverlay(Strict):
     security_test_interval_months: Count | None = None
     sheet_row_cap: Count | None = None
     example_records: Count | None = None
+    records_memory_limit: MemorySize | None = None
+    records_spill_dir: str | None = None
+    records_threads: Count | None = None
     severities: dict[str, str] | None = None
     status_choices: Annotated[list[Text], Field(min_length=1)] | None = None
     severity_colours: PartialColours | None = None

@@ -34,6 +34,10 @@ class Settings:
     sheet_row_cap: int
     example_records: int
     severities: dict[str, str] = field(default_factory=dict)
+    records_memory_limit: str = "2GB"
+    """The record engine's memory limit; beyond it DuckDB spills to ``records_spill_dir``."""
+    records_spill_dir: str = ""
+    records_threads: int = 0
     status_choices: tuple[str, ...] = ()
     severity_colours: dict[str, str] = field(default_factory=dict)
     severity_fills: dict[str, str] = field(default_factory=dict)
@@ -43,6 +47,14 @@ class Settings:
     """The report's language (``en``/``sv``); blank: the policy's language."""
     due_days: dict[str, int] = field(default_factory=dict)
     """Days from ``first_seen`` by which a finding of each severity should be dealt with (none: no due date)."""
+
+    def engine(self) -> dict[str, object]:
+        """The record engine's options (:func:`audit.records.engine.default_backend`)."""
+        return {
+            "memory_limit": self.records_memory_limit,
+            "spill_dir": self.records_spill_dir or None,
+            "threads": self.records_threads,
+        }
 
     def severity(self, rule: str) -> str:
         """Severity of ``rule``; an unknown rule is a data error, not a default."""
@@ -109,6 +121,9 @@ def _settings(data: SettingsFile, where: Path | str = DEFAULT_SETTINGS_FILE) -> 
         security_test_interval_months=data.security_test_interval_months,
         sheet_row_cap=data.sheet_row_cap,
         example_records=data.example_records,
+        records_memory_limit=data.records_memory_limit.strip(),
+        records_spill_dir=data.records_spill_dir,
+        records_threads=data.records_threads,
         severities=_severities(dict(data.severities), where),
         status_choices=tuple(data.status_choices),
         severity_colours=data.severity_colours.model_dump(),

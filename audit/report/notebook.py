@@ -34,6 +34,8 @@ from pandas.io.formats.style import Styler
 
 from audit.inputs.model import PROVENANCE, Inputs
 from audit.policy.model import PolicyModel
+from audit.records.progress import ExtractRead
+from audit.records.store import Extract
 from audit.reference.i18n import code_for, has_text, label, number, text, yes_no
 from audit.reference.settings import SEVERITIES, Settings, load_settings
 from audit.run import policy_or_default, report_language
@@ -455,7 +457,6 @@ def loaded_tables(inputs: Inputs) -> pd.DataFrame:
         "vendors": inputs.vendors,
         "requests": inputs.requests,
         "disclosures": inputs.disclosures,
-        **{f"records {sid}": frame for sid, frame in inputs.records.items()},
     }
     rows = []
     for name, frame in frames.items():
@@ -471,7 +472,25 @@ def loaded_tables(inputs: Inputs) -> pd.DataFrame:
                 "last_src_row": int(frame["src_row"].max()) if has_prov else None,
             }
         )
+    for sid, extract in inputs.records.items():
+        span = extract_span(extract)
+        rows.append({"table": f"records {sid}", "rows": extract.rows, "columns": len(extract.columns), **span})
     return pd.DataFrame(rows).astype({"first_src_row": "Int64", "last_src_row": "Int64"})
+
+
+def extract_span(extract: Extract) -> dict[str, object]:
+    """An extract's file, sheets and first and last row, asked of the engine (one aggregate)."""
+    t = extract.table
+    if not extract.rows:
+        return {"src_file": "", "src_sheet": "", "first_src_row": None, "last_src_row": None}
+    agg = t.aggregate(first=t.src_row.min(), last=t.src_row.max()).to_pandas().iloc[0]
+    sheets = t.select("src_sheet").distinct().order_by("src_sheet").to_pandas()["src_sheet"].astype(str)
+    return {
+        "src_file": extract.file,
+        "src_sheet": "; ".join(sheets),
+        "first_src_row": int(agg["first"]),
+        "last_src_row": int(agg["last"]),
+    }
 
 
 def provenance_preview(frame: pd.DataFrame, key: str, rows: int = 5) -> pd.DataFrame:
@@ -531,3 +550,46 @@ __all__ = [
     "widgets_available",
     "written_files",
 ]
+
+
+class ProgressBar:
+    """The record scans' progress in a notebook: a bar over the extracts and the last one read.
+
+    Drawn as an ipywidgets bar in a live kernel; without one (a headless
+    run, plain Python) each extract read is a line of text, so an executed
+    notebook still says what was read. ``lines`` keeps what was shown.
+    """
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
+        self.lines: list[str] = []
+        self._bar: Any = None
+
+    def __call__(self, read: ExtractRead) -> None:
+        line = text(
+            "cli.extract_read",
+            self.lang,
+            number=read.number,
+            total=read.total,
+            file=read.file,
+            records=number(read.records, self.lang),
+            seconds=number(read.seconds, self.lang, decimals=1),
+        )
+        self.lines.append(line)
+        if not widgets_available():
+            print(line, flush=True)
+            return
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        if self._bar is None:
+            self._bar = widgets.IntProgress(min=0, max=read.total, description=text("notebooks.progress", self.lang))
+            self._label = widgets.Label()
+            display(widgets.HBox([self._bar, self._label]))
+        self._bar.value = read.number
+        self._label.value = line
+
+
+def progress_bar(lang: str | None = "en") -> ProgressBar:
+    """A progress callable for :func:`audit.run.run_audit` in a notebook (``progress=progress_bar(lang)``)."""
+    return ProgressBar(lang or "en")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.records.queries import first_collected
 from audit.reference.i18n import text
 from audit.reference.vocab import vocabulary
 from audit.rules.activities import PROVENANCE, classify_activities
@@ -221,17 +222,10 @@ def missing_art30_fields(ctx: AuditContext) -> pd.DataFrame:
 def _first_records(ctx: AuditContext) -> pd.Series:
     """activity_id -> earliest ``collected`` date in any record extract (how long it has really been running).
 
-    Record extracts are the one input whose date columns may really be
-    absent, so the columns are tested here.
+    Asked of the engine: one aggregate per extract that has both columns
+    (record extracts are the one input whose date columns may really be absent).
     """
-    parts = [
-        rec.groupby("activity_id", observed=True)["collected"].min()
-        for rec in ctx.inputs.records.values()
-        if {"activity_id", "collected"} <= set(rec.columns)
-    ]
-    if not parts:
-        return pd.Series(dtype="datetime64[ns]")
-    return pd.concat(parts).groupby(level=0).min()
+    return first_collected(ctx.inputs.records)
 
 
 def _start(ctx: AuditContext) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from audit.records.queries import subject_rows, subjects_present
 from audit.reference.durations import period_to_offset
 from audit.reference.i18n import text
 from audit.rules.common import unreadable, unreadable_case
@@ -151,20 +152,10 @@ def _carried_out(req: pd.DataFrame, rights: list[str]) -> pd.Series:
 def _subjects_in_extracts(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
     """For the given people: the systems and record counts where they still appear.
 
-    Extracts can hold millions of rows, so they are filtered to the few
-    requesters with ``isin`` before anything is grouped or copied.
+    Asked of the engine with the few requesters' refs, so an extract of
+    millions of records returns a handful of counts.
     """
-    wanted = pd.unique(subjects.dropna().astype(str))
-    parts = []
-    for sid, rec in ctx.inputs.records.items():
-        if "subject_ref" not in rec.columns:
-            continue
-        hits = rec.loc[rec["subject_ref"].isin(wanted), "subject_ref"]
-        parts.append(pd.DataFrame({"subject_ref": hits.astype(str).astype("object"), "system_id": sid}))
-    if not parts:
-        return pd.DataFrame(columns=["subject_ref", "system_id", "records"])
-    allrec = pd.concat(parts, ignore_index=True)
-    return allrec.groupby(["subject_ref", "system_id"], observed=True).size().rename("records").reset_index()
+    return subjects_present(ctx.inputs.records, subjects.dropna().astype(str))
 
 
 def _per_request(hits: pd.DataFrame) -> pd.DataFrame:
@@ -204,41 +195,15 @@ def erased_still_present(ctx: AuditContext) -> pd.DataFrame:
     )
 
 
-def _record_dates(rec: pd.DataFrame, name: str) -> pd.Series:
-    """An optional date column of a record extract; all missing when the extract has no such column."""
-    if name in rec.columns:
-        return rec[name]
-    return pd.Series(pd.NaT, index=rec.index, dtype="datetime64[ns]")
-
-
 def _newsletter_records(ctx: AuditContext, subjects: pd.Series) -> pd.DataFrame:
     """The given people's records in activities disclosed under a marketing policy activity (the newsletter list)."""
     acts = ctx.inputs.activities
     # The marketing list is whatever the policy lets people leave by unsubscribing.
     retention = ctx.policy.retention
     marketing_ids = set(retention.loc[retention["anchor"] == "unsubscribed", "policy_id"])
-    marketing = set(acts.loc[acts["policy_ref"].isin(marketing_ids), "activity_id"])
-    wanted = pd.unique(subjects.dropna().astype(str))
-    parts = []
-    for sid, rec in ctx.inputs.records.items():
-        if "activity_id" not in rec.columns or "subject_ref" not in rec.columns:
-            continue
-        sel = rec[rec["subject_ref"].isin(wanted) & rec["activity_id"].isin(marketing)]
-        if sel.empty:
-            continue
-        parts.append(
-            pd.DataFrame(
-                {
-                    "subject_ref": sel["subject_ref"].astype("object"),
-                    "system_id": sid,
-                    "unsubscribed": _record_dates(sel, "unsubscribed"),
-                    "last_contact": _record_dates(sel, "last_contact"),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(columns=["subject_ref", "system_id", "unsubscribed", "last_contact"])
-    return pd.concat(parts, ignore_index=True)
+    marketing = set(acts.loc[acts["policy_ref"].isin(marketing_ids), "activity_id"].dropna())
+    wanted = subjects.dropna().astype(str)
+    return subject_rows(ctx.inputs.records, wanted, marketing, ["unsubscribed", "last_contact"])
 
 
 def objection_not_honoured(ctx: AuditContext) -> pd.DataFrame:

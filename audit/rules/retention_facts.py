@@ -34,19 +34,18 @@ Decisions a reader of the findings should know:
 * A record is overdue when its deadline is before the as-of date: on the
   last allowed day it is still compliant.
 
-Record extracts can hold millions of rows: they are judged column-wise, one
-array operation per activity and rule, never record by record.
+Record extracts can hold hundreds of millions of rows: they are judged in the
+engine (:mod:`audit.records.retention`), one query per extract, never record by record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from audit.reference.durations import period_to_offset
+from audit.records.queries import activity_counts
+from audit.records.retention import judge_extract
 from audit.reference.retention_periods import anchor_book, describe_rule, max_days, rules_in_words, year_end_slack
 from audit.reference.vocab import fold, recipient_categories
 from audit.rules.context import AuditContext
@@ -81,8 +80,8 @@ _JUDGED_COLUMNS = [
     "missing_columns",
     "blank_anchors",
 ]
-#: One extract's per-record activity codes and its distinct activity ids.
-Extracts = dict[str, tuple[np.ndarray, np.ndarray]]
+#: Per extract: its records per activity id (``activity_id``, ``records``), counted in the engine.
+Extracts = dict[str, pd.DataFrame]
 
 
 # --- the frames every rule joins -----------------------------------------------------------------
@@ -119,12 +118,12 @@ def _inventory(ctx: AuditContext) -> pd.DataFrame:
 
 
 def _extract_activities(ctx: AuditContext) -> Extracts:
-    """Per extract: each record's activity code and the distinct activity ids (factorised once, reused)."""
+    """Per extract: its records per activity id, one aggregate query each (the engine counts, not pandas)."""
     out = {}
-    for sid, rec in ctx.inputs.records.items():
-        if "activity_id" in rec.columns and not rec.empty:
-            codes, uniques = pd.factorize(rec["activity_id"])
-            out[sid] = (codes, np.asarray(uniques, dtype=object))
+    for sid, extract in ctx.inputs.records.items():
+        if extract.rows:
+            counts = activity_counts(extract)
+            out[sid] = counts[counts["activity_id"].notna()].reset_index(drop=True)
     return out
 
 
@@ -141,8 +140,10 @@ def _pairs(register: pd.DataFrame, extracts: Extracts) -> pd.DataFrame:
     listed["listed"] = listed["system_id"].notna()
     known = set(register["activity_id"])
     seen = [
-        pd.DataFrame({"activity_id": [a for a in uniques if a in known], "system_id": sid}, dtype="object")
-        for sid, (_, uniques) in extracts.items()
+        pd.DataFrame(
+            {"activity_id": [a for a in counts["activity_id"] if a in known], "system_id": sid}, dtype="object"
+        )
+        for sid, counts in extracts.items()
     ]
     pairs = pd.concat([listed, *seen], ignore_index=True)
     pairs["listed"] = pairs["listed"].astype("boolean").fillna(False).astype(bool)
@@ -247,151 +248,31 @@ def _limits(rules: pd.DataFrame, grace: int, lang: str = "en") -> pd.DataFrame:
     return out
 
 
-# --- record extracts (RET-03, RET-05) ------------------------------------------------------------
-
-
-def _anchor_dates(rec: pd.DataFrame, rows: np.ndarray | None, name: str, cap: pd.Timestamp) -> pd.Series | None:
-    """The anchor column (``None`` when the extract lacks it), capped just after the as-of date.
-
-    A date after the as-of date can never be overdue, so capping it changes no
-    verdict, while a far-future typo (2259) plus seven years would overflow
-    pandas' datetime range and stop the audit.
-    """
-    if name not in rec.columns:
-        return None
-    col = rec[name] if rows is None else rec[name][rows]
-    # The loaders already deliver datetimes; converting again would copy a million values for nothing.
-    col = col if pd.api.types.is_datetime64_any_dtype(col) else pd.to_datetime(col, errors="coerce")
-    return col.clip(upper=cap)
-
-
-def _rule_base(
-    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, cap: pd.Timestamp
-) -> tuple[pd.Series, pd.Series] | None:
-    """The date a rule's period or grace counts from, and the anchor date shown; ``None`` when a column is missing.
-
-    A stand-in anchor (``fiscal_year_end`` -> end of the year of ``collected``)
-    fills in where the extract has no value; a bookkeeping period counts from
-    the financial year end (``fiscal_year_end`` when given, else 31 December).
-    """
-    book = anchor_book()
-    anchor = str(rule["anchor"])
-    dates = _anchor_dates(rec, rows, anchor, cap)
-    if anchor in book.stand_in:
-        stand = _anchor_dates(rec, rows, book.stand_in[anchor], cap)
-        if stand is None:
-            return None if dates is None else (dates, dates)
-        fallback = stand + pd.offsets.YearEnd(0)
-        if dates is None:
-            return fallback, stand
-        return dates.fillna(fallback), dates.fillna(stand)
-    if dates is None:
-        return None
-    if not rule["year_end"]:
-        return dates, dates
-    base = dates + pd.offsets.YearEnd(0)
-    fiscal = _anchor_dates(rec, rows, book.year_end_anchor, cap)
-    if fiscal is not None:
-        # A financial year that ended before the anchor date is an earlier year: it cannot end this one.
-        base = fiscal.where(fiscal.notna() & (fiscal >= dates), base)
-    return base, dates
-
-
-def _rule_deadlines(
-    rec: pd.DataFrame, rows: np.ndarray | None, rule: pd.Series, grace: int, cap: pd.Timestamp
-) -> tuple[pd.Series, pd.Series] | None:
-    """Deadline and shown anchor date of every record under one rule; ``None`` when a column is missing.
-
-    Whole columns at once: a calendar offset on a datetime column is
-    vectorised in pandas, so a million records cost one array operation.
-    """
-    got = _rule_base(rec, rows, rule, cap)
-    if got is None:
-        return None
-    base, shown = got
-    if rule["kind"] == "period":
-        return base + period_to_offset(str(rule["period"])), shown
-    return base + pd.Timedelta(days=grace), shown
-
-
-def _latest_deadline(
-    rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx: AuditContext
-) -> tuple[pd.Series | None, pd.Series | None, list[str]]:
-    """Per record the latest deadline of the rules whose anchor it has, its anchor date, and the absent columns."""
-    deadline: pd.Series | None = None
-    shown: pd.Series | None = None
-    missing_columns: list[str] = []
-    cap = ctx.as_of_ts + pd.Timedelta(days=1)
-    for _, rule in rules.iterrows():  # the activity's few rules, not records
-        got = _rule_deadlines(rec, rows, rule, ctx.settings.event_grace_days, cap)
-        if got is None:
-            missing_columns.append(str(rule["anchor"]))
-            continue
-        due, date = got
-        if deadline is None or shown is None:
-            deadline, shown = due, date
-            continue
-        later = due.notna() & (deadline.isna() | (due > deadline))
-        deadline, shown = deadline.mask(later, due), shown.mask(later, date)
-    return deadline, shown, missing_columns
-
-
-def _judge(rec: pd.DataFrame, rows: np.ndarray | None, rules: pd.DataFrame, ctx: AuditContext) -> dict[str, Any]:
-    """Counts for one activity's records in one extract under its measurable rules."""
-    deadline, shown, missing_columns = _latest_deadline(rec, rows, rules, ctx)
-    total = len(rec) if rows is None else int(rows.sum())
-    # A record without any usable anchor is unjudgeable unless every rule's blank means "not yet".
-    blank_anchors = sorted({str(a) for a in rules["anchor"] if str(a) not in anchor_book().ongoing})
-    out: dict[str, Any] = {
-        "judged": True,
-        "records_total": total,
-        "records_past_limit": 0,
-        "oldest_anchor": pd.NaT,
-        "examples": [],
-        "records_missing_anchor": total if missing_columns else 0,
-        "missing_columns": sorted(set(missing_columns)),
-        "blank_anchors": blank_anchors,
-    }
-    if deadline is None or shown is None:
-        return out
-    past = (deadline < ctx.as_of_ts).to_numpy(dtype=bool, na_value=False)
-    if not missing_columns and blank_anchors:
-        out["records_missing_anchor"] = int(deadline.isna().sum())
-    out["records_past_limit"] = int(past.sum())
-    if out["records_past_limit"]:
-        overdue = shown[past]
-        out["oldest_anchor"] = overdue.min()
-        oldest = overdue.nsmallest(ctx.settings.example_records).index
-        if "record_id" in rec.columns:
-            out["examples"] = [str(r) for r in rec["record_id"].loc[oldest]]
-    return out
+# --- record extracts (RET-03, RET-05): judged in the engine, audit.records.retention ------------
 
 
 def _judge_records(ctx: AuditContext, pairs: pd.DataFrame, rules: pd.DataFrame, extracts: Extracts) -> pd.DataFrame:
     """One row per activity × extract: totals, past-limit and missing-anchor counts, oldest date, examples.
 
-    Loops over the extracts and the activities in each (a handful), never over records.
-    Activities outside the register, or with no policy_ref, are left to the REG rules.
+    One engine query per extract (plus one small top-N query per activity
+    with overdue records), never a loop over records. Activities outside
+    the register, or with no policy_ref, are left to the REG rules.
     """
     measurable = rules[rules["kind"].isin(MEASURABLE)]
     by_pair = {key: grp for key, grp in measurable.groupby(PAIR, sort=False)}
-    known = pairs.drop_duplicates("activity_id").set_index("activity_id")["policy_ref"]
+    known = set(pairs["activity_id"].dropna())
     out = []
-    for sid, (codes, uniques) in extracts.items():
-        rec = ctx.inputs.records[sid]
-        file = str(rec["src_file"].iloc[0]) if "src_file" in rec.columns else f"records/{sid}"
-        for i, aid in enumerate(uniques):
-            if aid not in known.index:
-                continue
-            rows = None if len(uniques) == 1 and (codes >= 0).all() else codes == i
-            pair_rules = by_pair.get((aid, sid))
-            if pair_rules is None:
-                total = len(rec) if rows is None else int(rows.sum())
-                out.append(
-                    {"activity_id": aid, "system_id": sid, "file": file, "judged": False, "records_total": total}
-                )
-                continue
-            out.append({"activity_id": aid, "system_id": sid, "file": file, **_judge(rec, rows, pair_rules, ctx)})
+    for sid, counts in extracts.items():
+        extract = ctx.inputs.records[sid]
+        counts = counts[counts["activity_id"].isin(known)]
+        mine = {aid: by_pair[(aid, sid)] for aid in counts["activity_id"] if (aid, sid) in by_pair}
+        judged = judge_extract(
+            extract, mine, counts, ctx.as_of_ts.date(), ctx.settings.event_grace_days, ctx.settings.example_records
+        )
+        rows = {r["activity_id"]: r for r in judged}
+        for aid, total in zip(counts["activity_id"], counts["records"], strict=True):
+            row = rows.get(aid, {"activity_id": aid, "judged": False, "records_total": int(total)})
+            out.append({**row, "system_id": sid, "file": extract.file})
     return pd.DataFrame(out, columns=_JUDGED_COLUMNS)
 
 

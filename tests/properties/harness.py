@@ -222,7 +222,7 @@ def loaded_rows(result: AuditResult) -> set[tuple[str, str, int]]:
     """``(file, sheet, row)`` of every loaded row, registers and record extracts."""
     inputs = result.inputs
     frames = [inputs.activities, inputs.systems, inputs.vendors, inputs.requests, inputs.disclosures]
-    frames += list(inputs.records.values())
+    frames += [extract.to_pandas() for extract in inputs.records.values()]
     out: set[tuple[str, str, int]] = set()
     for frame in frames:
         if frame.empty:
