@@ -31,11 +31,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import multiprocessing
-import resource
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -110,30 +108,31 @@ def bare_scan(folder: Path, fmt: str) -> tuple[float, int]:
     return seconds, records
 
 
-def _audit(project: str, folder: str, as_of: str, out: str, queue: multiprocessing.Queue) -> None:
-    """The whole audit as the command line runs it, in a child process: wall time, peak memory, records, findings."""
-    sys.path.insert(0, project)
-    t0 = time.perf_counter()
-    from audit.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        code = main(["--data", folder, "--as-of", as_of, "--out", out])
-    wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    queue.put((wall, peak, code))
+CHILD = """
+import contextlib, io, json, resource, sys, time
+sys.path.insert(0, {project!r})
+# The editable install maps "audit" to the main checkout after sys.path; drop it to import this one.
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")]
+t0 = time.perf_counter()
+from audit.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["--data", {folder!r}, "--as-of", {as_of!r}, "--out", {out!r}])
+wall = time.perf_counter() - t0
+assert sys.modules["audit"].__file__.startswith({project!r}), sys.modules["audit"].__file__
+print(json.dumps([wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, code]))
+"""
 
 
 def audit_in_child(folder: Path, as_of: date, project: Path = PROJECT_DIR) -> tuple[float, int, int]:
-    """Run :func:`_audit` in a fresh process (imports included, its memory its own)."""
-    ctx = multiprocessing.get_context("spawn")
-    queue: multiprocessing.Queue = ctx.Queue()
+    """The whole audit as the command line runs it, in a fresh process: wall time (imports included), peak memory, exit code."""
     out = tempfile.mkdtemp(prefix="bench-out-")
-    proc = ctx.Process(target=_audit, args=(str(project), str(folder), as_of.isoformat(), out, queue))
-    proc.start()
-    result = queue.get()
-    proc.join()
+    script = CHILD.format(project=str(project.resolve()), folder=str(folder), as_of=as_of.isoformat(), out=out)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=project, check=False)
     shutil.rmtree(out, ignore_errors=True)
-    return result
+    if proc.returncode != 0:
+        raise SystemExit(f"audit of {folder} with {project} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    wall, peak, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    return float(wall), int(peak), int(code)
 
 
 def main(argv: list[str] | None = None) -> int:

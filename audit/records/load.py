@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -69,8 +70,13 @@ def stage_csv(
     date_order: str | None,
     activities: pd.Series,
     activities_where: str,
-) -> tuple[Extract, list[dict[str, Any]]]:
-    """Stream a CSV extract, normalised batch by batch, into engine table ``name``; the extract and its issues.
+    con: Any = None,
+) -> StagedCsv:
+    """Stream a CSV extract, normalised batch by batch, into engine table ``name`` (:meth:`StagedCsv.finish` next).
+
+    ``con`` is the DuckDB connection to stage with (a cursor of ``backend``'s
+    database when several files are staged at once); the table is a table
+    of that database, so ``backend`` reads it.
 
     Raises
     ------
@@ -123,10 +129,10 @@ def stage_csv(
             yield normaliser(batch, rows)
 
     stream = pa.RecordBatchReader.from_batches(normaliser.schema(), batches())
-    con = raw_connection(backend)
+    con = con if con is not None else raw_connection(backend)
     try:
         con.register("_staging", stream)
-        con.execute(f"CREATE TEMP TABLE {quoted(name)} AS SELECT {_sql_text(stem)} AS src_sheet, * FROM _staging")
+        con.execute(f"CREATE TABLE {quoted(name)} AS SELECT {_sql_text(stem)} AS src_sheet, * FROM _staging")
     except InputError:
         raise
     except Exception as exc:  # DuckDB re-raises the stream's own error wrapped in its exception type
@@ -134,16 +140,36 @@ def stage_csv(
     finally:
         with contextlib.suppress(Exception):  # nothing is registered when the stream failed at once
             con.unregister("_staging")
-    table = backend.table(name)
-    for canon in ID_COLUMNS:
-        if canon not in table.columns:
-            table = table.mutate(**{canon: ibis.null("string")})
     rows = int(con.execute(f"SELECT count(*) FROM {quoted(name)}").fetchall()[0][0])
-    extract = Extract(source.path.stem, source.label, table, frozenset(columns), rows, dict(columns))
-    issues = normaliser.value_issues(source.label, stem)
-    issues += duplicate_issues(table, source.label, stem, columns.get("record_id", "record_id"))
-    issues += normaliser.activity_issues(source.label, stem)
-    return extract, issues
+    return StagedCsv(source, name, columns, rows, normaliser)
+
+
+@dataclass
+class StagedCsv:
+    """A CSV extract staged as engine table ``name``, before the checks that need the whole table."""
+
+    source: SourceFile
+    name: str
+    columns: dict[str, str]
+    rows: int
+    normaliser: BatchNormaliser
+
+    def finish(self, backend: Any) -> tuple[Extract, list[dict[str, Any]]]:
+        """The extract and its input issues: the values tallied while staging, then duplicates and activities.
+
+        Run on ``backend``'s own connection (never from a staging thread):
+        Ibis queries one connection at a time.
+        """
+        label, stem = self.source.label, self.source.path.stem
+        table = backend.table(self.name)
+        for canon in ID_COLUMNS:
+            if canon not in table.columns:
+                table = table.mutate(**{canon: ibis.null("string")})
+        extract = Extract(stem, label, table, frozenset(self.columns), self.rows, dict(self.columns))
+        issues = self.normaliser.value_issues(label, stem)
+        issues += duplicate_issues(table, label, stem, self.columns.get("record_id", "record_id"))
+        issues += self.normaliser.activity_issues(label, stem)
+        return extract, issues
 
 
 def _blank(batch: pa.RecordBatch) -> pa.Array | None:
