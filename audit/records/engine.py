@@ -17,7 +17,7 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "1.5GB"
 
 
 def default_backend(memory_limit: str | None = None, spill_dir: str | Path | None = None, threads: int = 0) -> Any:

@@ -212,11 +212,13 @@ def _align_activities(
 
 def duplicate_issues(out: ibis.Table, file: str, sheet_label: str, header: str) -> list[dict[str, Any]]:
     """The issue for records whose ``record_id`` repeats an earlier row's (one hash aggregate when there are none)."""
+    # One pass answers the usual case (no duplicate): as many distinct ids as ids.
+    tally = out.aggregate(ids=out.record_id.count(), distinct=out.record_id.nunique()).to_pyarrow().to_pylist()[0]
+    if tally["ids"] == tally["distinct"]:
+        return []
     ids = out.filter(out.record_id.notnull())
     keys = ids.group_by("record_id").aggregate(n=ids.count(), first=ids.src_row.min())
     keys = keys.filter(keys.n > 1)
-    if not int(keys.count().to_pyarrow().as_py()):
-        return []
     joined = ids.inner_join(keys, "record_id")
     hits = joined.filter(joined.src_row > joined.first).select("src_row", shown=joined.record_id)
     return [_aggregate(hits, "duplicate record_id", file, sheet_label, header)]

@@ -158,7 +158,7 @@ class SettingsFile(ReferenceFile):
     security_test_interval_months: Count
     sheet_row_cap: Count
     example_records: Count
-    records_memory_limit: MemorySize = "2GB"
+    records_memory_limit: MemorySize = "1.5GB"
     records_spill_dir: str = ""
     records_threads: Count = 0
     severities: dict[str, str]

@@ -34,7 +34,7 @@ class Settings:
     sheet_row_cap: int
     example_records: int
     severities: dict[str, str] = field(default_factory=dict)
-    records_memory_limit: str = "2GB"
+    records_memory_limit: str = "1.5GB"
     """The record engine's memory limit; beyond it DuckDB spills to ``records_spill_dir``."""
     records_spill_dir: str = ""
     records_threads: int = 0
